@@ -1,0 +1,3 @@
+"""China–ASEAN Information Harbor."""
+
+__version__ = "0.1.0"

@@ -1,0 +1,3 @@
+from infoharbor.cli import main
+
+main()

@@ -1,0 +1,278 @@
+"""The one place where the harbor's settings are declared.
+
+Every setting an operator may change is an ``INFOHARBOR_*`` environment variable declared
+here with its type, default and documentation. ``settings.py`` reads them through
+:func:`load`, and ``infoharbor settings-doc`` writes ``docs/operator/settings.md`` from the
+same declarations, so the reference can never drift from the code.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+PREFIX = "INFOHARBOR_"
+
+
+class ConfigError(Exception):
+    """A setting is missing or malformed; the message says how to fix it."""
+
+
+def _bool(raw: str) -> bool:
+    value = raw.strip().lower()
+    if value in {"1", "true", "yes", "on"}:
+        return True
+    if value in {"0", "false", "no", "off", ""}:
+        return False
+    raise ValueError(f"expected true or false, got {raw!r}")
+
+
+def _list(raw: str) -> list[str]:
+    return [item.strip() for item in raw.split(",") if item.strip()]
+
+
+def _positive_int(raw: str) -> int:
+    value = int(raw)
+    if value <= 0:
+        raise ValueError(f"expected a positive whole number, got {raw!r}")
+    return value
+
+
+def _environment(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in {"development", "production", "test"}:
+        raise ValueError("expected development, production or test")
+    return value
+
+
+@dataclass(frozen=True)
+class Setting:
+    name: str
+    parse: Callable[[str], Any]
+    default: str | None
+    doc: str
+    example: str = ""
+    secret: bool = False
+
+    @property
+    def env_var(self) -> str:
+        return PREFIX + self.name
+
+
+DECLARATIONS: tuple[Setting, ...] = (
+    Setting(
+        "ENVIRONMENT",
+        _environment,
+        "development",
+        "`development` (the default: secrets generated under the var directory, mail printed "
+        "to the console), `production` (secret key and allowed hosts required, secure cookies, "
+        "SMTP mail) or `test`.",
+        "production",
+    ),
+    Setting(
+        "VAR_DIR",
+        str,
+        "var",
+        "Directory for the embedded database, generated secrets, uploaded files and logs. "
+        "Relative paths are taken from the working directory.",
+        "/srv/infoharbor/var",
+    ),
+    Setting(
+        "DATABASE_URL",
+        str,
+        None,
+        "Database as a URL. Unset: SQLite in WAL mode at `<VAR_DIR>/infoharbor.sqlite3`. "
+        "PostgreSQL 13 or newer is supported for the scale-out configuration.",
+        "postgres://harbor:secret@db.internal:5432/infoharbor",
+        secret=True,
+    ),
+    Setting(
+        "SECRET_KEY",
+        str,
+        None,
+        "Key that signs sessions, password-reset links and tokens. Required in production; "
+        "in development a random key is generated once and kept in `<VAR_DIR>/secret_key`.",
+        "a long random string, e.g. from `python -c 'import secrets; print(secrets.token_urlsafe(50))'`",
+        secret=True,
+    ),
+    Setting(
+        "DEBUG",
+        _bool,
+        "false",
+        "Show Django's debug pages. Never turn this on for a server others can reach.",
+        "true",
+    ),
+    Setting(
+        "ALLOWED_HOSTS",
+        _list,
+        "127.0.0.1,localhost,[::1]",
+        "Comma-separated host names this harbor answers to. Required in production.",
+        "harbor.example.org",
+    ),
+    Setting(
+        "SITE_URL",
+        str,
+        "http://127.0.0.1:8000",
+        "The public address of the harbor, used in links sent by email and in feeds.",
+        "https://harbor.example.org",
+    ),
+    Setting(
+        "CSRF_TRUSTED_ORIGINS",
+        _list,
+        "",
+        "Comma-separated origins (scheme and host) allowed to post forms, when the harbor is "
+        "reached through a proxy under another name.",
+        "https://harbor.example.org",
+    ),
+    Setting(
+        "BEHIND_PROXY",
+        _bool,
+        "false",
+        "Trust the `X-Forwarded-Proto` and `X-Forwarded-For` headers set by a reverse proxy. "
+        "Only turn this on when a proxy you control always sets them.",
+        "true",
+    ),
+    Setting(
+        "SECURE_COOKIES",
+        _bool,
+        None,
+        "Send session and CSRF cookies over HTTPS only. Default: on in production, off "
+        "otherwise.",
+        "true",
+    ),
+    Setting(
+        "TIME_ZONE",
+        str,
+        "UTC",
+        "Time zone for people without one in their profile (times are stored in UTC).",
+        "Asia/Bangkok",
+    ),
+    Setting(
+        "CACHE_URL",
+        str,
+        "locmem://",
+        "Cache used for login rate limits and page fragments: `locmem://` (one process), "
+        "`redis://host:port/db` for several web processes.",
+        "redis://127.0.0.1:6379/1",
+    ),
+    Setting(
+        "EMAIL_BACKEND",
+        str,
+        None,
+        "`smtp`, `console` (print messages) or `file` (write them under "
+        "`<VAR_DIR>/mail`). Default: `console` in development, `smtp` in production.",
+        "smtp",
+    ),
+    Setting("EMAIL_HOST", str, "localhost", "SMTP server host.", "smtp.example.org"),
+    Setting("EMAIL_PORT", _positive_int, "25", "SMTP server port.", "587"),
+    Setting("EMAIL_HOST_USER", str, "", "SMTP user name, if the server wants one.", "harbor"),
+    Setting(
+        "EMAIL_HOST_PASSWORD", str, "", "SMTP password.", "app-password", secret=True
+    ),
+    Setting("EMAIL_USE_TLS", _bool, "false", "Use STARTTLS on the SMTP connection.", "true"),
+    Setting("EMAIL_USE_SSL", _bool, "false", "Use implicit TLS (usually port 465).", "false"),
+    Setting(
+        "EMAIL_FROM",
+        str,
+        "Information Harbor <harbor@localhost>",
+        "Sender address of the mail the harbor sends.",
+        "Information Harbor <no-reply@harbor.example.org>",
+    ),
+    Setting(
+        "MAX_REQUEST_BYTES",
+        _positive_int,
+        str(5 * 1024 * 1024),
+        "Largest request body accepted; larger ones are refused with 413.",
+        "10485760",
+    ),
+    Setting(
+        "LOGIN_MAX_ATTEMPTS",
+        _positive_int,
+        "10",
+        "Failed sign-ins allowed per account and per client address within the window below "
+        "before further attempts are refused.",
+        "5",
+    ),
+    Setting(
+        "LOGIN_WINDOW_SECONDS",
+        _positive_int,
+        "900",
+        "Length of the sign-in rate-limit window in seconds.",
+        "600",
+    ),
+    Setting(
+        "LOG_LEVEL",
+        str,
+        "INFO",
+        "Level of the harbor's own log messages (DEBUG, INFO, WARNING, ERROR).",
+        "WARNING",
+    ),
+)
+
+
+def load(environ: Mapping[str, str] | None = None) -> dict[str, Any]:
+    """Parse every declared setting from ``environ``; name -> typed value (None if unset)."""
+    environ = os.environ if environ is None else environ
+    values: dict[str, Any] = {}
+    for setting in DECLARATIONS:
+        raw = environ.get(setting.env_var, setting.default)
+        if raw is None:
+            values[setting.name] = None
+            continue
+        try:
+            values[setting.name] = setting.parse(raw)
+        except ValueError as error:
+            raise ConfigError(f"{setting.env_var}: {error}") from error
+    return values
+
+
+def secret_key(values: Mapping[str, Any], var_dir: Path) -> str:
+    """The configured key, or in development one generated once and kept on disk."""
+    if values["SECRET_KEY"]:
+        return str(values["SECRET_KEY"])
+    if values["ENVIRONMENT"] == "production":
+        raise ConfigError(
+            "INFOHARBOR_SECRET_KEY is required in production. Generate one with\n"
+            "  python -c 'import secrets; print(secrets.token_urlsafe(50))'\n"
+            "and set it in the service's environment."
+        )
+    import secrets
+
+    path = var_dir / "secret_key"
+    if not path.exists():
+        var_dir.mkdir(parents=True, exist_ok=True)
+        path.write_text(secrets.token_urlsafe(50), encoding="utf-8")
+        path.chmod(0o600)
+    return path.read_text(encoding="utf-8").strip()
+
+
+def markdown_reference() -> str:
+    """The settings reference as Markdown, for ``docs/operator/settings.md``."""
+    lines = [
+        "# Settings reference",
+        "",
+        "<!-- Generated by `infoharbor settings-doc` from src/infoharbor/config.py; "
+        "do not edit by hand. -->",
+        "",
+        "Every setting is an environment variable. Unset variables take the default.",
+        "",
+    ]
+    for setting in DECLARATIONS:
+        default = "(unset)" if setting.default is None else f"`{setting.default}`"
+        if setting.default == "":
+            default = "(empty)"
+        lines += [
+            f"## `{setting.env_var}`",
+            "",
+            setting.doc,
+            "",
+            f"- Default: {default}",
+            f"- Example: `{setting.example}`" if setting.example else "",
+        ]
+        if setting.secret:
+            lines.append("- Secret: keep it out of version control and logs.")
+        lines.append("")
+    return "\n".join(line for line in lines if line is not None) + "\n"

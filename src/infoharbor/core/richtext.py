@@ -1,0 +1,48 @@
+"""Safe rich text: Markdown or HTML in, sanitized HTML out."""
+
+from __future__ import annotations
+
+import html as html_module
+
+import nh3
+from markdown_it import MarkdownIt
+
+ALLOWED_TAGS = frozenset({
+    "a", "abbr", "b", "blockquote", "br", "caption", "code", "dd", "del", "div", "dl", "dt",
+    "em", "figcaption", "figure", "h2", "h3", "h4", "h5", "h6", "hr", "i", "li", "ol", "p",
+    "pre", "q", "s", "small", "span", "strong", "sub", "sup", "table", "tbody", "td", "tfoot",
+    "th", "thead", "tr", "u", "ul",
+})
+ALLOWED_ATTRIBUTES = {
+    "a": {"href", "title", "hreflang"},
+    "abbr": {"title"},
+    "td": {"colspan", "rowspan"},
+    "th": {"colspan", "rowspan", "scope"},
+    "*": {"lang", "dir"},
+}
+URL_SCHEMES = frozenset({"http", "https", "mailto"})
+
+_markdown = MarkdownIt("commonmark", {"html": True, "linkify": False}).enable("table")
+
+
+def sanitize_html(html: str) -> str:
+    """Keep structure and links; drop scripts, styles, event handlers and unsafe URLs."""
+    return nh3.clean(
+        html,
+        tags=set(ALLOWED_TAGS),
+        attributes={tag: set(attrs) for tag, attrs in ALLOWED_ATTRIBUTES.items()},
+        url_schemes=set(URL_SCHEMES),
+        link_rel="noopener noreferrer nofollow",
+        strip_comments=True,
+    )
+
+
+def render(source: str, body_format: str) -> str:
+    """The sanitized HTML of a body written in ``body_format`` ("markdown" or "html")."""
+    html = _markdown.render(source) if body_format == "markdown" else source
+    return sanitize_html(html)
+
+
+def plain_text(html: str) -> str:
+    """Text content of sanitized HTML (for summaries and search)."""
+    return html_module.unescape(nh3.clean(html, tags=set())).strip()

@@ -1,0 +1,346 @@
+"""Writes to entries: create, update, submit, publish, withdraw, review, translate.
+
+Every function checks the actor's rights, validates, writes in one transaction and records
+the change in the audit trail. Views, the API, importers and the demo loader all come
+through here; nothing else saves an Entry.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, field
+from typing import Any
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import transaction
+from django.utils import timezone
+from django.utils.text import slugify
+from django.utils.translation import gettext as _
+
+from infoharbor.core import audit, kinds, permissions, richtext
+from infoharbor.core.choices import BodyFormat, EntryStatus, License, Provenance, Visibility
+from infoharbor.core.models import (
+    Country,
+    Entry,
+    EntryTranslation,
+    Language,
+    Organization,
+    Sector,
+    Tag,
+)
+from infoharbor.core.permissions import Actor
+
+# Fields of Entry a person may set directly; recorded in the audit trail when they change.
+AUDITED_FIELDS = [
+    "title", "summary", "body_format", "body_source", "language", "country", "region",
+    "lat", "lng", "source_url", "license", "visibility", "expires_at", "status",
+]
+
+# Side effects of entry changes (search indexing, subscriptions) register here; they run
+# only after the transaction commits, so they never see a change that was rolled back.
+_after_commit_hooks: list[Callable[[str, int], None]] = []
+
+
+def on_entry_change(hook: Callable[[str, int], None]) -> Callable[[str, int], None]:
+    """Register ``hook(event, entry_id)``, called after the commit of any entry change."""
+    _after_commit_hooks.append(hook)
+    return hook
+
+
+def _after_commit(event: str, entry_id: int) -> None:
+    for hook in _after_commit_hooks:
+        transaction.on_commit(lambda hook=hook: hook(event, entry_id))  # type: ignore[misc]
+
+
+@dataclass
+class EntryData:
+    """What an author writes: the shared fields of every kind of entry."""
+
+    title: str
+    language: Language
+    country: Country
+    summary: str = ""
+    body: str = ""
+    body_format: str = BodyFormat.MARKDOWN
+    sectors: list[Sector] = field(default_factory=list)
+    tags: list[str] = field(default_factory=list)
+    lat: float | None = None
+    lng: float | None = None
+    region: str = ""
+    source_url: str = ""
+    license: str = License.CC_BY_4
+    visibility: str = Visibility.PUBLIC
+    expires_at: dt.datetime | None = None
+
+
+def _deny(message: str) -> PermissionDenied:
+    return PermissionDenied(message)
+
+
+def _normalize_tags(raw: list[str]) -> list[str]:
+    tags = []
+    for tag in raw:
+        slug = slugify(tag.strip(), allow_unicode=True)[:64]
+        if slug and slug not in tags:
+            tags.append(slug)
+    return tags
+
+
+def _validate(entry: Entry, data: EntryData) -> None:
+    errors: dict[str, list[str]] = {}
+    if not data.title.strip():
+        errors["title"] = [_("A title is required.")]
+    if (data.lat is None) != (data.lng is None):
+        errors["lat" if data.lat is None else "lng"] = [
+            _("Give both latitude and longitude, or neither.")
+        ]
+    if data.lat is not None and not -90 <= data.lat <= 90:
+        errors["lat"] = [_("Latitude must be between -90 and 90.")]
+    if data.lng is not None and not -180 <= data.lng <= 180:
+        errors["lng"] = [_("Longitude must be between -180 and 180.")]
+    if data.body_format not in BodyFormat.values:
+        errors["body_format"] = [_("Choose Markdown or HTML.")]
+    if data.expires_at is not None and data.expires_at <= timezone.now():
+        errors["expires_at"] = [_("The expiry time must be in the future.")]
+    if errors:
+        raise ValidationError(errors)
+    try:
+        entry.full_clean(exclude=["organization", "author", "kind", "body_html"])
+    except ValidationError as error:
+        raise ValidationError(error.message_dict) from error
+
+
+def _apply(entry: Entry, data: EntryData) -> None:
+    entry.title = data.title.strip()
+    entry.summary = data.summary.strip()
+    entry.body_format = data.body_format
+    entry.body_source = data.body
+    entry.body_html = richtext.render(data.body, data.body_format)
+    entry.language = data.language
+    entry.country = data.country
+    entry.lat, entry.lng = data.lat, data.lng
+    entry.region = data.region.strip()
+    entry.source_url = data.source_url.strip()
+    entry.license = data.license
+    entry.visibility = data.visibility
+    entry.expires_at = data.expires_at
+
+
+def _save_relations(entry: Entry, data: EntryData) -> None:
+    entry.sectors.set(data.sectors)
+    tags = _normalize_tags(data.tags)
+    existing = {tag.slug: tag for tag in Tag.objects.filter(slug__in=tags)}
+    entry.tags.set([existing.get(slug) or Tag.objects.create(slug=slug) for slug in tags])
+
+
+def _check_all(entry: Entry, data: EntryData, details: Mapping[str, Any]) -> None:
+    """Validate the shared fields and the kind's details; report every error at once."""
+    errors: dict[str, list[str]] = {}
+    for check in (lambda: _validate(entry, data), lambda: validate_details(entry.kind, details)):
+        try:
+            check()
+        except ValidationError as error:
+            errors.update(error.message_dict)
+    if errors:
+        raise ValidationError(errors)
+
+
+def _save_details(entry: Entry, details: Mapping[str, Any], *, creating: bool) -> None:
+    kind = kinds.get(entry.kind)
+    instance = None if creating else kind.model._default_manager.filter(pk=entry.pk).first()
+    form = kind.form(data=details, instance=instance)
+    if not form.is_valid():
+        raise ValidationError({f"details.{name}": errs for name, errs in form.errors.items()})
+    obj = form.save(commit=False)
+    obj.entry = entry  # type: ignore[attr-defined]
+    obj.save()
+
+
+def _relations_snapshot(entry: Entry) -> dict[str, Any]:
+    return {
+        "sectors": sorted(entry.sectors.values_list("slug", flat=True)),
+        "tags": sorted(entry.tags.values_list("slug", flat=True)),
+    }
+
+
+def validate_details(kind_key: str, details: Mapping[str, Any]) -> None:
+    """Check a kind's details without saving (forms show every error at once)."""
+    form = kinds.get(kind_key).form(data=details)
+    if not form.is_valid():
+        raise ValidationError({f"details.{name}": errs for name, errs in form.errors.items()})
+
+
+@transaction.atomic
+def create_entry(
+    *,
+    actor: Actor,
+    origin: audit.Origin,
+    organization: Organization,
+    kind: str,
+    data: EntryData,
+    details: Mapping[str, Any],
+    provenance: str = Provenance.AUTHORED,
+    provenance_note: str = "",
+    is_demo: bool = False,
+) -> Entry:
+    try:
+        kinds.get(kind)
+    except kinds.UnknownKind:
+        raise ValidationError({"kind": [_("Unknown kind of entry.")]}) from None
+    if not permissions.can_create_in(actor, organization.pk):
+        raise _deny(_("Only editors of this organization can create its entries."))
+    entry = Entry(kind=kind, organization=organization, author=origin.user,
+                  provenance=provenance, provenance_note=provenance_note, is_demo=is_demo)
+    _apply(entry, data)
+    _check_all(entry, data, details)
+    entry.save()
+    _save_relations(entry, data)
+    _save_details(entry, details, creating=True)
+    audit.record(origin, "entry.create", entry, organization=organization,
+                 changes={"kind": [None, kind], **audit.diff({}, {
+                     **audit.snapshot(entry, AUDITED_FIELDS), **_relations_snapshot(entry)})})
+    _after_commit("created", entry.pk)
+    return entry
+
+
+@transaction.atomic
+def update_entry(
+    *,
+    actor: Actor,
+    origin: audit.Origin,
+    entry: Entry,
+    data: EntryData,
+    details: Mapping[str, Any],
+) -> Entry:
+    entry = Entry.objects.select_for_update().get(pk=entry.pk)
+    if not permissions.can_edit(actor, entry):
+        raise _deny(_("You may not edit this entry."))
+    before = {**audit.snapshot(entry, AUDITED_FIELDS), **_relations_snapshot(entry)}
+    _apply(entry, data)
+    _check_all(entry, data, details)
+    entry.updated_at = timezone.now()
+    entry.save()
+    _save_relations(entry, data)
+    _save_details(entry, details, creating=False)
+    after = {**audit.snapshot(entry, AUDITED_FIELDS), **_relations_snapshot(entry)}
+    audit.record(origin, "entry.update", entry, organization=entry.organization,
+                 changes=audit.diff(before, after))
+    _after_commit("updated", entry.pk)
+    return entry
+
+
+def _transition(
+    *,
+    actor: Actor,
+    origin: audit.Origin,
+    entry: Entry,
+    allowed: Callable[[Actor, Entry], bool],
+    denied: str,
+    to: str,
+    action: str,
+    note: str = "",
+    extra: Callable[[Entry], None] | None = None,
+) -> Entry:
+    with transaction.atomic():
+        entry = Entry.objects.select_for_update().get(pk=entry.pk)
+        if not allowed(actor, entry):
+            raise _deny(denied)
+        before = entry.status
+        entry.status = to
+        entry.updated_at = timezone.now()
+        if extra is not None:
+            extra(entry)
+        entry.save()
+        audit.record(origin, action, entry, organization=entry.organization,
+                     changes={"status": [before, to]}, note=note)
+        _after_commit(to, entry.pk)
+    return entry
+
+
+def submit_entry(*, actor: Actor, origin: audit.Origin, entry: Entry) -> Entry:
+    return _transition(
+        actor=actor, origin=origin, entry=entry, allowed=permissions.can_submit,
+        denied=_("Only editors can submit drafts of their organization for review."),
+        to=EntryStatus.IN_REVIEW, action="entry.submit",
+    )
+
+
+def publish_entry(*, actor: Actor, origin: audit.Origin, entry: Entry) -> Entry:
+    def stamp(entry: Entry) -> None:
+        entry.published_at = entry.published_at or timezone.now()
+        entry.withdrawn_at, entry.withdrawn_by, entry.withdrawn_reason = None, None, ""
+
+    def allowed(actor: Actor, entry: Entry) -> bool:
+        return entry.status != EntryStatus.PUBLISHED and permissions.can_publish(actor, entry)
+
+    return _transition(
+        actor=actor, origin=origin, entry=entry, allowed=allowed,
+        denied=_("Only the organization's administrators (or editors, where the organization "
+                 "allows it) can publish, and only what is not already published."),
+        to=EntryStatus.PUBLISHED, action="entry.publish", extra=stamp,
+    )
+
+
+def withdraw_entry(*, actor: Actor, origin: audit.Origin, entry: Entry, reason: str) -> Entry:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": [_("Say why the entry is withdrawn; the publisher "
+                                            "will see it.")]})
+
+    def stamp(entry: Entry) -> None:
+        entry.withdrawn_at = timezone.now()
+        entry.withdrawn_by = origin.user
+        entry.withdrawn_reason = reason
+
+    return _transition(
+        actor=actor, origin=origin, entry=entry, allowed=permissions.can_withdraw,
+        denied=_("You may not withdraw this entry."),
+        to=EntryStatus.WITHDRAWN, action="entry.withdraw", note=reason, extra=stamp,
+    )
+
+
+@transaction.atomic
+def mark_reviewed(*, actor: Actor, origin: audit.Origin, entry: Entry) -> Entry:
+    """A moderator has looked at a published entry and leaves it up."""
+    entry = Entry.objects.select_for_update().get(pk=entry.pk)
+    if not permissions.can_moderate(actor, entry):
+        raise _deny(_("Only moderators of the entry's country can review it."))
+    entry.reviewed_at = timezone.now()
+    entry.reviewed_by = origin.user
+    entry.save(update_fields=["reviewed_at", "reviewed_by"])
+    audit.record(origin, "entry.review", entry, organization=entry.organization)
+    return entry
+
+
+@transaction.atomic
+def save_translation(
+    *,
+    actor: Actor,
+    origin: audit.Origin,
+    entry: Entry,
+    language: Language,
+    title: str,
+    summary: str = "",
+    body: str = "",
+    body_format: str = BodyFormat.MARKDOWN,
+    is_machine: bool = False,
+    translator: str = "",
+) -> EntryTranslation:
+    if not permissions.can_edit(actor, entry):
+        raise _deny(_("You may not translate this entry."))
+    if language.pk == entry.language_id:
+        raise ValidationError({"language": [_("This is the entry's own language.")]})
+    if not title.strip():
+        raise ValidationError({"title": [_("A title is required.")]})
+    translation, created = EntryTranslation.objects.update_or_create(
+        entry=entry, language=language,
+        defaults={"title": title.strip(), "summary": summary.strip(),
+                  "body_html": richtext.render(body, body_format), "is_machine": is_machine,
+                  "translator": translator, "updated_at": timezone.now()},
+    )
+    audit.record(origin, "entry.translate", entry, organization=entry.organization,
+                 changes={"translation": [None, language.pk]},
+                 note="machine" if is_machine else "human")
+    _after_commit("translated", entry.pk)
+    return translation

@@ -1,0 +1,17 @@
+from django.contrib import admin
+
+from infoharbor.information.models import News, PolicyDocument
+
+
+@admin.register(News)
+class NewsAdmin(admin.ModelAdmin[News]):
+    list_display = ["entry", "notice_type"]
+    list_filter = ["notice_type"]
+    raw_id_fields = ["entry"]
+
+
+@admin.register(PolicyDocument)
+class PolicyDocumentAdmin(admin.ModelAdmin[PolicyDocument]):
+    list_display = ["entry", "policy_type", "document_number", "in_force"]
+    list_filter = ["policy_type", "in_force"]
+    raw_id_fields = ["entry"]

@@ -1,0 +1,256 @@
+"""Django settings, derived from the declarations in :mod:`infoharbor.config`.
+
+Operators never edit this file: they set ``INFOHARBOR_*`` environment variables
+(see ``docs/operator/settings.md``).
+"""
+
+from __future__ import annotations
+
+import sys
+from pathlib import Path
+from typing import Any
+
+import dj_database_url
+import django_stubs_ext
+from django.conf import locale
+
+from infoharbor import config
+
+# Lets the typed generics of django-stubs (ModelAdmin[Entry], ...) work at run time.
+django_stubs_ext.monkeypatch()
+
+try:
+    _values = config.load()
+except config.ConfigError as error:  # pragma: no cover - exercised by hand at start-up
+    sys.exit(f"Information Harbor cannot start: {error}")
+
+ENVIRONMENT: str = _values["ENVIRONMENT"]
+PRODUCTION = ENVIRONMENT == "production"
+TESTING = ENVIRONMENT == "test" or "pytest" in sys.modules
+
+VAR_DIR = Path(_values["VAR_DIR"]).resolve()
+BASE_DIR = Path(__file__).resolve().parent
+
+try:
+    SECRET_KEY = config.secret_key(_values, VAR_DIR)
+except config.ConfigError as error:
+    sys.exit(f"Information Harbor cannot start: {error}")
+
+DEBUG: bool = _values["DEBUG"]
+ALLOWED_HOSTS: list[str] = _values["ALLOWED_HOSTS"]
+if PRODUCTION and not ALLOWED_HOSTS:
+    sys.exit("Information Harbor cannot start: set INFOHARBOR_ALLOWED_HOSTS to the host names.")
+if TESTING:
+    ALLOWED_HOSTS = [*ALLOWED_HOSTS, "testserver"]
+SITE_URL: str = _values["SITE_URL"].rstrip("/")
+CSRF_TRUSTED_ORIGINS: list[str] = _values["CSRF_TRUSTED_ORIGINS"]
+
+INSTALLED_APPS = [
+    "django.contrib.admin",
+    "django.contrib.auth",
+    "django.contrib.contenttypes",
+    "django.contrib.sessions",
+    "django.contrib.messages",
+    "django.contrib.staticfiles",
+    "django.contrib.humanize",
+    "ninja",
+    "infoharbor.core",
+    "infoharbor.accounts",
+    "infoharbor.information",
+    "infoharbor.portal",
+    "infoharbor.api",
+]
+
+MIDDLEWARE = [
+    "infoharbor.portal.middleware.RequestSizeLimitMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+    "whitenoise.middleware.WhiteNoiseMiddleware",
+    "infoharbor.portal.middleware.SecurityHeadersMiddleware",
+    "django.contrib.sessions.middleware.SessionMiddleware",
+    "infoharbor.portal.middleware.PreferredLanguageMiddleware",
+    "django.middleware.common.CommonMiddleware",
+    "django.middleware.csrf.CsrfViewMiddleware",
+    "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "infoharbor.portal.middleware.UserTimeZoneMiddleware",
+    "django.contrib.messages.middleware.MessageMiddleware",
+    "django.middleware.clickjacking.XFrameOptionsMiddleware",
+]
+
+ROOT_URLCONF = "infoharbor.urls"
+WSGI_APPLICATION = "infoharbor.wsgi.application"
+
+TEMPLATES = [
+    {
+        "BACKEND": "django.template.backends.django.DjangoTemplates",
+        "DIRS": [],
+        "APP_DIRS": True,
+        "OPTIONS": {
+            "context_processors": [
+                "django.template.context_processors.request",
+                "django.contrib.auth.context_processors.auth",
+                "django.contrib.messages.context_processors.messages",
+                "django.template.context_processors.i18n",
+                "infoharbor.portal.context_processors.harbor",
+            ],
+        },
+    },
+]
+
+# --- Database -----------------------------------------------------------------------------
+
+_database_url = _values["DATABASE_URL"] or f"sqlite:///{VAR_DIR / 'infoharbor.sqlite3'}"
+DATABASES: dict[str, dict[str, Any]] = {
+    "default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
+}
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    DATABASES["default"]["CONN_MAX_AGE"] = 0
+    DATABASES["default"]["OPTIONS"] = {
+        # WAL lets readers go on while one writer commits; IMMEDIATE transactions take the
+        # write lock up front, so concurrent writers wait (busy timeout) instead of failing.
+        "init_command": (
+            "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;"
+        ),
+        "transaction_mode": "IMMEDIATE",
+        "timeout": 20,
+    }
+    if not TESTING:
+        VAR_DIR.mkdir(parents=True, exist_ok=True)
+DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+
+# --- Cache --------------------------------------------------------------------------------
+
+_cache_url: str = _values["CACHE_URL"]
+if _cache_url.startswith(("redis://", "rediss://")):
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
+                          "LOCATION": _cache_url}}
+else:
+    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+                          "LOCATION": "infoharbor"}}
+
+# --- Accounts and security ----------------------------------------------------------------
+
+AUTH_USER_MODEL = "accounts.User"
+AUTHENTICATION_BACKENDS = ["infoharbor.accounts.backends.EmailBackend"]
+PASSWORD_HASHERS = [
+    "django.contrib.auth.hashers.Argon2PasswordHasher",
+    "django.contrib.auth.hashers.PBKDF2PasswordHasher",
+]
+AUTH_PASSWORD_VALIDATORS = [
+    {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
+    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+     "OPTIONS": {"min_length": 10}},
+    {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
+    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+]
+LOGIN_URL = "accounts:login"
+LOGIN_REDIRECT_URL = "portal:dashboard"
+LOGOUT_REDIRECT_URL = "portal:home"
+PASSWORD_RESET_TIMEOUT = 3 * 24 * 3600
+LOGIN_MAX_ATTEMPTS: int = _values["LOGIN_MAX_ATTEMPTS"]
+LOGIN_WINDOW_SECONDS: int = _values["LOGIN_WINDOW_SECONDS"]
+
+_secure_cookies = _values["SECURE_COOKIES"]
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = PRODUCTION if _secure_cookies is None else (
+    _secure_cookies
+)
+SESSION_COOKIE_HTTPONLY = True
+SESSION_COOKIE_SAMESITE = "Lax"
+CSRF_COOKIE_SAMESITE = "Lax"
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SECURE_CROSS_ORIGIN_OPENER_POLICY = "same-origin"
+if _values["BEHIND_PROXY"]:
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    USE_X_FORWARDED_HOST = True
+BEHIND_PROXY: bool = _values["BEHIND_PROXY"]
+if PRODUCTION:
+    SECURE_HSTS_SECONDS = 31536000
+    SECURE_SSL_REDIRECT = False  # the proxy terminates TLS and redirects; see the operator guide
+
+MAX_REQUEST_BYTES: int = _values["MAX_REQUEST_BYTES"]
+DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
+
+# --- Email --------------------------------------------------------------------------------
+
+_email_backend = _values["EMAIL_BACKEND"] or ("smtp" if PRODUCTION else "console")
+EMAIL_BACKEND = {
+    "smtp": "django.core.mail.backends.smtp.EmailBackend",
+    "console": "django.core.mail.backends.console.EmailBackend",
+    "file": "django.core.mail.backends.filebased.EmailBackend",
+}.get(_email_backend, _email_backend)
+EMAIL_FILE_PATH = VAR_DIR / "mail"
+EMAIL_HOST: str = _values["EMAIL_HOST"]
+EMAIL_PORT: int = _values["EMAIL_PORT"]
+EMAIL_HOST_USER: str = _values["EMAIL_HOST_USER"]
+EMAIL_HOST_PASSWORD: str = _values["EMAIL_HOST_PASSWORD"]
+EMAIL_USE_TLS: bool = _values["EMAIL_USE_TLS"]
+EMAIL_USE_SSL: bool = _values["EMAIL_USE_SSL"]
+EMAIL_TIMEOUT = 20
+DEFAULT_FROM_EMAIL: str = _values["EMAIL_FROM"]
+SERVER_EMAIL = DEFAULT_FROM_EMAIL
+
+# --- Languages and time -------------------------------------------------------------------
+
+# The interface languages, as Django spells them (lower case); content languages use BCP 47
+# spelling (zh-Hans) in the Language table.
+LANGUAGE_CODE = "en"
+LANGUAGES = [
+    ("en", "English"),
+    ("zh-hans", "简体中文"),
+    ("zh-hant", "繁體中文"),
+    ("id", "Bahasa Indonesia"),
+    ("ms", "Bahasa Melayu"),
+    ("th", "ไทย"),
+    ("vi", "Tiếng Việt"),
+    ("fil", "Filipino"),
+    ("km", "ខ្មែរ"),
+    ("lo", "ລາວ"),
+    ("my", "မြန်မာ"),
+    ("tet", "Tetun"),
+    ("pt", "Português"),
+]
+# Django knows most of these; add the three it does not, so get_language_info() works.
+locale.LANG_INFO.update(
+    {
+        "fil": {"bidi": False, "code": "fil", "name": "Filipino", "name_local": "Filipino"},
+        "lo": {"bidi": False, "code": "lo", "name": "Lao", "name_local": "ລາວ"},
+        "tet": {"bidi": False, "code": "tet", "name": "Tetum", "name_local": "Tetun"},
+    }
+)
+LOCALE_PATHS = [BASE_DIR / "locale"]
+USE_I18N = True
+USE_TZ = True
+TIME_ZONE: str = _values["TIME_ZONE"]
+
+# --- Static files -------------------------------------------------------------------------
+
+STATIC_URL = "/static/"
+STATIC_ROOT = VAR_DIR / "static"
+STORAGES = {
+    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
+                "OPTIONS": {"location": VAR_DIR / "media"}},
+    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+                    if not TESTING else
+                    "django.contrib.staticfiles.storage.StaticFilesStorage"},
+}
+WHITENOISE_USE_FINDERS = True
+
+MESSAGE_STORAGE = "django.contrib.messages.storage.session.SessionStorage"
+
+# --- Logging ------------------------------------------------------------------------------
+
+LOGGING = {
+    "version": 1,
+    "disable_existing_loggers": False,
+    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"}},
+    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "loggers": {
+        "infoharbor": {"handlers": ["console"], "level": _values["LOG_LEVEL"].upper()},
+        "django.security": {"handlers": ["console"], "level": "WARNING"},
+    },
+}
+
+# --- API ----------------------------------------------------------------------------------
+
+NINJA_PAGINATION_MAX_LIMIT = 200

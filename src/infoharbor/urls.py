@@ -1,0 +1,20 @@
+from django.conf.urls.i18n import i18n_patterns
+from django.contrib import admin
+from django.urls import include, path
+
+from infoharbor.api.routes import api
+
+urlpatterns = [
+    path("api/v1/", api.urls),
+    path("health", include("infoharbor.portal.health_urls")),
+]
+
+urlpatterns += i18n_patterns(
+    path("accounts/", include("infoharbor.accounts.urls")),
+    path("operator/", admin.site.urls),
+    path("", include("infoharbor.portal.urls")),
+    prefix_default_language=True,
+)
+
+admin.site.site_header = "Information Harbor — operators"
+admin.site.site_title = "Information Harbor"
