@@ -5,8 +5,10 @@ from typing import Any
 from django.conf import settings
 from django.http import HttpRequest
 from django.utils import translation
+from django.utils.functional import SimpleLazyObject
 
 from infoharbor.core.languages import content_language
+from infoharbor.portal.actor import actor_for
 
 
 def harbor(request: HttpRequest) -> dict[str, Any]:
@@ -17,4 +19,5 @@ def harbor(request: HttpRequest) -> dict[str, Any]:
         "html_lang": content_language(current),
         "html_dir": "rtl" if translation.get_language_bidi() else "ltr",
         "site_url": settings.SITE_URL,
+        "actor": SimpleLazyObject(lambda: actor_for(request)),
     }

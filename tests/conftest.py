@@ -1,0 +1,23 @@
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+SHARED_DATA = Path(__file__).resolve().parents[2] / "shared" / "data"
+
+
+@pytest.fixture
+def shared_data() -> Path:
+    """The project's shared real data; tests that need it skip on a clone without it."""
+    if not SHARED_DATA.is_dir():
+        pytest.skip(f"shared data not found at {SHARED_DATA} (CI provides it)")
+    return SHARED_DATA
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache() -> None:
+    # Login rate-limit counters live in the cache; tests must not see each other's.
+    from django.core.cache import cache
+
+    cache.clear()
