@@ -16,6 +16,11 @@ def shared_data() -> Path:
 
 
 @pytest.fixture(autouse=True)
+def _fast_password_hashing(settings: pytest.FixtureRequest) -> None:
+    settings.PASSWORD_HASHERS = ["tests.hashers.FastArgon2PasswordHasher"]  # type: ignore[attr-defined]
+
+
+@pytest.fixture(autouse=True)
 def _fresh_cache() -> None:
     # Login rate-limit counters live in the cache; tests must not see each other's.
     from django.core.cache import cache

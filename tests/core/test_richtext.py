@@ -1,0 +1,44 @@
+from __future__ import annotations
+
+import pytest
+
+from infoharbor.core import richtext
+
+HOSTILE = [
+    ("<script>alert(1)</script><p>ok</p>", "<p>ok</p>"),
+    ('<p onclick="steal()">hi</p>', "<p>hi</p>"),
+    ('<a href="javascript:alert(1)">x</a>', "<a"),
+    ('<img src=x onerror="alert(1)">', ""),
+    ("<style>body{display:none}</style><p>t</p>", "<p>t</p>"),
+    ('<iframe src="https://evil.example"></iframe>', ""),
+    ('<p style="position:fixed">s</p>', "<p>s</p>"),
+    ("<svg><script>alert(1)</script></svg>", ""),
+]
+
+
+@pytest.mark.parametrize(("html", "must_contain"), HOSTILE)
+def test_sanitizer_removes_active_content(html: str, must_contain: str) -> None:
+    clean = richtext.sanitize_html(html)
+    lowered = clean.lower()
+    for forbidden in ("<script", "onclick", "onerror", "javascript:", "<style", "<iframe",
+                      "style=", "<svg"):
+        assert forbidden not in lowered
+    assert must_contain in clean
+
+
+def test_markdown_renders_and_is_sanitized() -> None:
+    html = richtext.render("# Title\n\n**bold** [link](https://example.org) <script>x</script>",
+                           "markdown")
+    assert "<strong>bold</strong>" in html
+    assert 'href="https://example.org"' in html
+    assert 'rel="noopener noreferrer nofollow"' in html
+    assert "<script" not in html
+
+
+def test_html_body_keeps_structure_and_language_tags() -> None:
+    html = richtext.render('<h2 lang="th">ข่าว</h2><ul><li>หนึ่ง</li></ul>', "html")
+    assert html == '<h2 lang="th">ข่าว</h2><ul><li>หนึ่ง</li></ul>'
+
+
+def test_plain_text_unescapes_entities() -> None:
+    assert richtext.plain_text("<p>Trade &amp; investment</p>") == "Trade & investment"
