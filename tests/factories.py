@@ -70,7 +70,10 @@ def make_entry(
     actor = Actor.for_user(author)
     origin = audit.Origin(user=author, via="test")
     entry = services.create_entry(
-        actor=actor, origin=origin, organization=organization, kind=kind,
+        actor=actor,
+        origin=origin,
+        organization=organization,
+        kind=kind,
         data=entry_data(visibility=visibility, **data),
         details=details if details is not None else {"notice_type": "news"},
     )
@@ -79,6 +82,7 @@ def make_entry(
     if status in {EntryStatus.PUBLISHED, EntryStatus.WITHDRAWN}:
         entry = services.publish_entry(actor=actor, origin=origin, entry=entry)
     if status == EntryStatus.WITHDRAWN:
-        entry = services.withdraw_entry(actor=actor, origin=origin, entry=entry,
-                                        reason="Out of date.")
+        entry = services.withdraw_entry(
+            actor=actor, origin=origin, entry=entry, reason="Out of date."
+        )
     return entry

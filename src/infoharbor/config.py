@@ -95,7 +95,8 @@ DECLARATIONS: tuple[Setting, ...] = (
         None,
         "Key that signs sessions, password-reset links and tokens. Required in production; "
         "in development a random key is generated once and kept in `<VAR_DIR>/secret_key`.",
-        "a long random string, e.g. from `python -c 'import secrets; print(secrets.token_urlsafe(50))'`",
+        "a long random string, e.g. from "
+        "`python -c 'import secrets; print(secrets.token_urlsafe(50))'`",
         secret=True,
     ),
     Setting(
@@ -139,8 +140,7 @@ DECLARATIONS: tuple[Setting, ...] = (
         "SECURE_COOKIES",
         _bool,
         None,
-        "Send session and CSRF cookies over HTTPS only. Default: on in production, off "
-        "otherwise.",
+        "Send session and CSRF cookies over HTTPS only. Default: on in production, off otherwise.",
         "true",
     ),
     Setting(
@@ -169,9 +169,7 @@ DECLARATIONS: tuple[Setting, ...] = (
     Setting("EMAIL_HOST", str, "localhost", "SMTP server host.", "smtp.example.org"),
     Setting("EMAIL_PORT", _positive_int, "25", "SMTP server port.", "587"),
     Setting("EMAIL_HOST_USER", str, "", "SMTP user name, if the server wants one.", "harbor"),
-    Setting(
-        "EMAIL_HOST_PASSWORD", str, "", "SMTP password.", "app-password", secret=True
-    ),
+    Setting("EMAIL_HOST_PASSWORD", str, "", "SMTP password.", "app-password", secret=True),
     Setting("EMAIL_USE_TLS", _bool, "false", "Use STARTTLS on the SMTP connection.", "true"),
     Setting("EMAIL_USE_SSL", _bool, "false", "Use implicit TLS (usually port 465).", "false"),
     Setting(

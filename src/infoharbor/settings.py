@@ -100,7 +100,7 @@ TEMPLATES = [
 
 _database_url = _values["DATABASE_URL"] or f"sqlite:///{VAR_DIR / 'infoharbor.sqlite3'}"
 DATABASES: dict[str, dict[str, Any]] = {
-    "default": dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True)
+    "default": dict(dj_database_url.parse(_database_url, conn_max_age=60, conn_health_checks=True))
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
@@ -121,11 +121,19 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 _cache_url: str = _values["CACHE_URL"]
 if _cache_url.startswith(("redis://", "rediss://")):
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.redis.RedisCache",
-                          "LOCATION": _cache_url}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.redis.RedisCache",
+            "LOCATION": _cache_url,
+        }
+    }
 else:
-    CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache",
-                          "LOCATION": "infoharbor"}}
+    CACHES = {
+        "default": {
+            "BACKEND": "django.core.cache.backends.locmem.LocMemCache",
+            "LOCATION": "infoharbor",
+        }
+    }
 
 # --- Accounts and security ----------------------------------------------------------------
 
@@ -137,8 +145,10 @@ PASSWORD_HASHERS = [
 ]
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
-     "OPTIONS": {"min_length": 10}},
+    {
+        "NAME": "django.contrib.auth.password_validation.MinimumLengthValidator",
+        "OPTIONS": {"min_length": 10},
+    },
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
 ]
@@ -150,8 +160,8 @@ LOGIN_MAX_ATTEMPTS: int = _values["LOGIN_MAX_ATTEMPTS"]
 LOGIN_WINDOW_SECONDS: int = _values["LOGIN_WINDOW_SECONDS"]
 
 _secure_cookies = _values["SECURE_COOKIES"]
-SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = PRODUCTION if _secure_cookies is None else (
-    _secure_cookies
+SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = (
+    PRODUCTION if _secure_cookies is None else (_secure_cookies)
 )
 SESSION_COOKIE_HTTPONLY = True
 SESSION_COOKIE_SAMESITE = "Lax"
@@ -228,11 +238,15 @@ TIME_ZONE: str = _values["TIME_ZONE"]
 STATIC_URL = "/static/"
 STATIC_ROOT = VAR_DIR / "static"
 STORAGES = {
-    "default": {"BACKEND": "django.core.files.storage.FileSystemStorage",
-                "OPTIONS": {"location": VAR_DIR / "media"}},
-    "staticfiles": {"BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
-                    if not TESTING else
-                    "django.contrib.staticfiles.storage.StaticFilesStorage"},
+    "default": {
+        "BACKEND": "django.core.files.storage.FileSystemStorage",
+        "OPTIONS": {"location": VAR_DIR / "media"},
+    },
+    "staticfiles": {
+        "BACKEND": "whitenoise.storage.CompressedStaticFilesStorage"
+        if not TESTING
+        else "django.contrib.staticfiles.storage.StaticFilesStorage"
+    },
 }
 WHITENOISE_USE_FINDERS = True
 

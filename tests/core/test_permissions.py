@@ -20,8 +20,15 @@ from tests import factories
 pytestmark = pytest.mark.django_db
 
 PERSONAS = [
-    "anonymous", "stranger", "member", "editor", "admin", "other_org_admin",
-    "moderator_th", "moderator_vn", "operator",
+    "anonymous",
+    "stranger",
+    "member",
+    "editor",
+    "admin",
+    "other_org_admin",
+    "moderator_th",
+    "moderator_vn",
+    "operator",
 ]
 
 
@@ -51,8 +58,12 @@ def actor(world: dict[str, object], persona: str) -> Actor:
 
 def entry(world: dict[str, object], status: str, visibility: str = Visibility.PUBLIC) -> Entry:
     admin = world["admin"]
-    return factories.make_entry(world["home"], admin, status=status,  # type: ignore[arg-type]
-                                visibility=visibility)
+    return factories.make_entry(
+        world["home"],
+        admin,
+        status=status,  # type: ignore[arg-type]
+        visibility=visibility,
+    )
 
 
 # Who may read an entry of the home organization, by status and visibility.
@@ -60,7 +71,12 @@ VIEW = {
     (EntryStatus.PUBLISHED, Visibility.PUBLIC): set(PERSONAS),
     (EntryStatus.PUBLISHED, Visibility.MEMBERS): set(PERSONAS) - {"anonymous"},
     (EntryStatus.PUBLISHED, Visibility.ORGANIZATION): {
-        "member", "editor", "admin", "moderator_th", "operator"},
+        "member",
+        "editor",
+        "admin",
+        "moderator_th",
+        "operator",
+    },
     (EntryStatus.DRAFT, Visibility.PUBLIC): {"editor", "admin", "operator"},
     (EntryStatus.IN_REVIEW, Visibility.PUBLIC): {"editor", "admin", "moderator_th", "operator"},
     (EntryStatus.WITHDRAWN, Visibility.PUBLIC): {"editor", "admin", "moderator_th", "operator"},

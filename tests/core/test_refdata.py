@@ -21,7 +21,8 @@ def test_region_members_have_names_capitals_and_currencies_in_every_language() -
         assert set(country.capital) >= set(CONTENT_LANGUAGES), country.iso2
         assert country.currency is not None
         assert set(country.currency.names) >= set(CONTENT_LANGUAGES), country.iso2
-        assert country.flag and country.languages.exists()
+        assert country.flag
+        assert country.languages.exists()
     assert Country.objects.get(iso2="TL").currency_id == "USD"
     assert Country.objects.get(iso2="LA").name_in("lo") == "ລາວ"
     assert Country.objects.get(iso2="VN").name_in("zh-hans") == "越南"
@@ -40,7 +41,15 @@ def test_languages_and_sectors() -> None:
     assert unspaced == {"zh-Hans", "zh-Hant", "th", "km", "lo", "my"}
     science = Sector.objects.get(slug="science-technology")
     assert set(science.children.values_list("slug", flat=True)) == {
-        "ai", "5g", "big-data", "blockchain", "cloud", "iot", "smart-city", "telemedicine"}
+        "ai",
+        "5g",
+        "big-data",
+        "blockchain",
+        "cloud",
+        "iot",
+        "smart-city",
+        "telemedicine",
+    }
     assert Sector.objects.filter(parent=None).count() == 11
     for sector in Sector.objects.all():
         assert set(sector.names) >= set(CONTENT_LANGUAGES), sector.slug

@@ -20,15 +20,24 @@ HOSTILE = [
 def test_sanitizer_removes_active_content(html: str, must_contain: str) -> None:
     clean = richtext.sanitize_html(html)
     lowered = clean.lower()
-    for forbidden in ("<script", "onclick", "onerror", "javascript:", "<style", "<iframe",
-                      "style=", "<svg"):
+    for forbidden in (
+        "<script",
+        "onclick",
+        "onerror",
+        "javascript:",
+        "<style",
+        "<iframe",
+        "style=",
+        "<svg",
+    ):
         assert forbidden not in lowered
     assert must_contain in clean
 
 
 def test_markdown_renders_and_is_sanitized() -> None:
-    html = richtext.render("# Title\n\n**bold** [link](https://example.org) <script>x</script>",
-                           "markdown")
+    html = richtext.render(
+        "# Title\n\n**bold** [link](https://example.org) <script>x</script>", "markdown"
+    )
     assert "<strong>bold</strong>" in html
     assert 'href="https://example.org"' in html
     assert 'rel="noopener noreferrer nofollow"' in html

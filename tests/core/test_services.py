@@ -45,15 +45,26 @@ def create(org, user, **data):  # type: ignore[no-untyped-def]
     details = data.pop("details", {"notice_type": "notice"})
     kind = data.pop("kind", "information.news")
     return services.create_entry(
-        actor=Actor.for_user(user), origin=origin(user), organization=org, kind=kind,
-        data=factories.entry_data(**data), details=details,
+        actor=Actor.for_user(user),
+        origin=origin(user),
+        organization=org,
+        kind=kind,
+        data=factories.entry_data(**data),
+        details=details,
     )
 
 
 def test_editor_creates_a_draft_with_sanitized_body_and_details(org, editor) -> None:  # type: ignore[no-untyped-def]
-    entry = create(org, editor, title="  Thông báo  ", language="vi", country="VN",
-                   body="**Quan trọng** <script>x</script>", tags=["Trade", "trade", " RCEP "],
-                   sectors=["trade-ecommerce"])
+    entry = create(
+        org,
+        editor,
+        title="  Thông báo  ",
+        language="vi",
+        country="VN",
+        body="**Quan trọng** <script>x</script>",
+        tags=["Trade", "trade", " RCEP "],
+        sectors=["trade-ecommerce"],
+    )
     entry.refresh_from_db()
     assert entry.status == EntryStatus.DRAFT
     assert entry.title == "Thông báo"
@@ -79,8 +90,16 @@ def test_member_cannot_create(org) -> None:  # type: ignore[no-untyped-def]
 
 def test_invalid_input_reports_every_field_and_stores_nothing(org, editor) -> None:  # type: ignore[no-untyped-def]
     with pytest.raises(ValidationError) as raised:
-        create(org, editor, kind="information.policy", title=" ", lat=123.0, lng=10.0,
-               source_url="not a url", details={"policy_type": "poem"})
+        create(
+            org,
+            editor,
+            kind="information.policy",
+            title=" ",
+            lat=123.0,
+            lng=10.0,
+            source_url="not a url",
+            details={"policy_type": "poem"},
+        )
     errors = raised.value.message_dict
     assert {"title", "lat", "details.policy_type"} <= set(errors)
     assert not Entry.objects.exists()
@@ -100,20 +119,23 @@ def test_expiry_must_be_in_the_future(org, editor) -> None:  # type: ignore[no-u
 
 def test_workflow_submit_publish_withdraw(org, editor, admin) -> None:  # type: ignore[no-untyped-def]
     entry = create(org, editor)
-    entry = services.submit_entry(actor=Actor.for_user(editor), origin=origin(editor),
-                                  entry=entry)
+    entry = services.submit_entry(actor=Actor.for_user(editor), origin=origin(editor), entry=entry)
     assert entry.status == EntryStatus.IN_REVIEW
     with pytest.raises(PermissionDenied):
         services.publish_entry(actor=Actor.for_user(editor), origin=origin(editor), entry=entry)
-    entry = services.publish_entry(actor=Actor.for_user(admin), origin=origin(admin),
-                                   entry=entry)
+    entry = services.publish_entry(actor=Actor.for_user(admin), origin=origin(admin), entry=entry)
     assert entry.status == EntryStatus.PUBLISHED
     assert entry.published_at is not None
     with pytest.raises(ValidationError):
-        services.withdraw_entry(actor=Actor.for_user(admin), origin=origin(admin), entry=entry,
-                                reason="  ")
-    entry = services.withdraw_entry(actor=Actor.for_user(admin), origin=origin(admin),
-                                    entry=entry, reason="Superseded by a newer notice.")
+        services.withdraw_entry(
+            actor=Actor.for_user(admin), origin=origin(admin), entry=entry, reason="  "
+        )
+    entry = services.withdraw_entry(
+        actor=Actor.for_user(admin),
+        origin=origin(admin),
+        entry=entry,
+        reason="Superseded by a newer notice.",
+    )
     assert entry.status == EntryStatus.WITHDRAWN
     assert entry.withdrawn_reason == "Superseded by a newer notice."
     actions = list(AuditEvent.objects.order_by("id").values_list("action", flat=True))
@@ -127,21 +149,26 @@ def test_country_moderator_withdraws_and_reviews(org, admin) -> None:  # type: i
     outsider = factories.make_user()
     factories.make_moderator(outsider, "TH")
     with pytest.raises(PermissionDenied):
-        services.mark_reviewed(actor=Actor.for_user(outsider), origin=origin(outsider),
-                               entry=entry)
-    services.mark_reviewed(actor=Actor.for_user(moderator), origin=origin(moderator),
-                           entry=entry)
-    entry = services.withdraw_entry(actor=Actor.for_user(moderator), origin=origin(moderator),
-                                    entry=entry, reason="Misleading headline.")
+        services.mark_reviewed(actor=Actor.for_user(outsider), origin=origin(outsider), entry=entry)
+    services.mark_reviewed(actor=Actor.for_user(moderator), origin=origin(moderator), entry=entry)
+    entry = services.withdraw_entry(
+        actor=Actor.for_user(moderator),
+        origin=origin(moderator),
+        entry=entry,
+        reason="Misleading headline.",
+    )
     assert entry.withdrawn_by == moderator
 
 
 def test_update_records_what_changed(org, editor) -> None:  # type: ignore[no-untyped-def]
     entry = create(org, editor, title="Old", sectors=["health"])
     services.update_entry(
-        actor=Actor.for_user(editor), origin=origin(editor), entry=entry,
-        data=factories.entry_data(title="New", language="vi", country="VN",
-                                  sectors=["health", "tourism"]),
+        actor=Actor.for_user(editor),
+        origin=origin(editor),
+        entry=entry,
+        data=factories.entry_data(
+            title="New", language="vi", country="VN", sectors=["health", "tourism"]
+        ),
         details={"notice_type": "announcement"},
     )
     entry.refresh_from_db()
@@ -155,26 +182,43 @@ def test_update_records_what_changed(org, editor) -> None:  # type: ignore[no-un
 def test_editor_cannot_change_published_text_without_publish_rights(org, editor, admin) -> None:  # type: ignore[no-untyped-def]
     entry = factories.make_entry(org, admin)
     with pytest.raises(PermissionDenied):
-        services.update_entry(actor=Actor.for_user(editor), origin=origin(editor), entry=entry,
-                              data=factories.entry_data(), details={"notice_type": "news"})
+        services.update_entry(
+            actor=Actor.for_user(editor),
+            origin=origin(editor),
+            entry=entry,
+            data=factories.entry_data(),
+            details={"notice_type": "news"},
+        )
 
 
 def test_translation_and_fallback(org, admin) -> None:  # type: ignore[no-untyped-def]
     entry = factories.make_entry(org, admin, language="vi", country="VN")
     with pytest.raises(ValidationError):
-        services.save_translation(actor=Actor.for_user(admin), origin=origin(admin),
-                                  entry=entry, language=Language.objects.get(code="vi"),
-                                  title="Same language")
-    services.save_translation(actor=Actor.for_user(admin), origin=origin(admin), entry=entry,
-                              language=Language.objects.get(code="en"), title="Notice",
-                              body="<b>hi</b><script>x</script>", body_format="html",
-                              is_machine=True)
+        services.save_translation(
+            actor=Actor.for_user(admin),
+            origin=origin(admin),
+            entry=entry,
+            language=Language.objects.get(code="vi"),
+            title="Same language",
+        )
+    services.save_translation(
+        actor=Actor.for_user(admin),
+        origin=origin(admin),
+        entry=entry,
+        language=Language.objects.get(code="en"),
+        title="Notice",
+        body="<b>hi</b><script>x</script>",
+        body_format="html",
+        is_machine=True,
+    )
     translation = EntryTranslation.objects.get(entry=entry)
     assert translation.is_machine
     assert translation.body_html == "<b>hi</b>"
 
 
-def test_side_effects_run_only_after_commit(org, editor, django_capture_on_commit_callbacks) -> None:  # type: ignore[no-untyped-def]
+def test_side_effects_run_only_after_commit(
+    org, editor, django_capture_on_commit_callbacks
+) -> None:  # type: ignore[no-untyped-def]
     seen: list[tuple[str, int]] = []
     hook = services.on_entry_change(lambda event, entry_id: seen.append((event, entry_id)))
     try:

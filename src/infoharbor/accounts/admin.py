@@ -19,29 +19,38 @@ class ModeratorInline(admin.TabularInline[CountryModerator, User]):
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]  # the stubs want an AbstractUser
     ordering = ["email"]
     list_display = ["email", "display_name", "email_verified", "is_staff", "is_active"]
     list_filter = ["is_staff", "is_active", "email_verified"]
     search_fields = ["email", "display_name"]
     fieldsets = (
         (None, {"fields": ("email", "password")}),
-        ("Profile", {"fields": ("display_name", "preferred_language", "time_zone",
-                                "email_verified")}),
+        (
+            "Profile",
+            {"fields": ("display_name", "preferred_language", "time_zone", "email_verified")},
+        ),
         ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",),
-                             "fields": ("email", "password1", "password2")}),)
+    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
     inlines = [MembershipInline, ModeratorInline]
 
 
 @admin.register(ApiToken)
 class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
-    list_display = ["name", "user", "prefix", "scope", "created_at", "last_used_at",
-                    "revoked_at"]
-    readonly_fields = ["user", "name", "prefix", "secret_hash", "scope", "created_at",
-                       "last_used_at", "expires_at", "revoked_at"]
+    list_display = ["name", "user", "prefix", "scope", "created_at", "last_used_at", "revoked_at"]
+    readonly_fields = [
+        "user",
+        "name",
+        "prefix",
+        "secret_hash",
+        "scope",
+        "created_at",
+        "last_used_at",
+        "expires_at",
+        "revoked_at",
+    ]
 
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False

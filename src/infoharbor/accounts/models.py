@@ -35,7 +35,9 @@ class User(AbstractBaseUser, PermissionsMixin):
     email = models.EmailField(_("email address"), unique=True)
     display_name = models.CharField(_("name"), max_length=150, blank=True)
     preferred_language = models.CharField(
-        _("preferred language"), max_length=16, blank=True,
+        _("preferred language"),
+        max_length=16,
+        blank=True,
         help_text=_("Interface language used when the address does not name one."),
     )
     time_zone = models.CharField(_("time zone"), max_length=64, blank=True)
@@ -46,7 +48,7 @@ class User(AbstractBaseUser, PermissionsMixin):
     )
     date_joined = models.DateTimeField(default=timezone.now)
 
-    objects: ClassVar[UserManager] = UserManager()  # type: ignore[assignment]
+    objects: ClassVar[UserManager] = UserManager()
 
     USERNAME_FIELD = "email"
     EMAIL_FIELD = "email"

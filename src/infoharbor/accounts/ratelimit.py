@@ -33,3 +33,21 @@ def record_failure(email: str, address: str | None) -> None:
 
 def clear(email: str, address: str | None) -> None:
     cache.delete_many(_keys(email, address)[:1])
+
+
+def allow(action: str, subject: str, *, limit: int, window: int) -> bool:
+    """Count one ``action`` by ``subject``; False once more than ``limit`` fall in ``window``.
+
+    For mail the harbor sends on request (verification links, password resets): ``subject`` is
+    an email address or a client address, kept only as a digest.
+    """
+    digest = hashlib.sha256(subject.strip().lower().encode()).hexdigest()[:32]
+    key = f"throttle:{action}:{digest}"
+    if cache.add(key, 1, timeout=window):
+        return True
+    try:
+        count = int(cache.incr(key))
+    except ValueError:  # expired between add() and incr()
+        cache.set(key, 1, timeout=window)
+        return True
+    return count <= limit

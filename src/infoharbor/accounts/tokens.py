@@ -19,7 +19,7 @@ from infoharbor.accounts.choices import TokenScope
 from infoharbor.accounts.models import ApiToken, User
 from infoharbor.core import audit
 
-TOKEN_PREFIX = "ihb_"
+TOKEN_PREFIX = "ihb_"  # noqa: S105 - the public start of every token, not a secret
 # last_used_at is written at most this often per token, to keep reads from writing.
 _TOUCH_INTERVAL = dt.timedelta(minutes=5)
 
@@ -46,8 +46,12 @@ def issue_token(
     prefix = secrets.token_hex(6)
     secret = secrets.token_urlsafe(32)
     token = ApiToken.objects.create(
-        user=user, name=name.strip() or "API token", prefix=prefix, secret_hash=_hash(secret),
-        scope=TokenScope(scope), expires_at=expires_at,
+        user=user,
+        name=name.strip() or "API token",
+        prefix=prefix,
+        secret_hash=_hash(secret),
+        scope=TokenScope(scope),
+        expires_at=expires_at,
     )
     audit.record(origin, "token.issue", token, changes={"scope": [None, token.scope]})
     return IssuedToken(token=token, secret=f"{TOKEN_PREFIX}{prefix}_{secret}")
@@ -66,7 +70,7 @@ def authenticate(raw: str) -> ApiToken | None:
     """The usable token that ``raw`` names, with its user loaded; None if it names none."""
     if not raw.startswith(TOKEN_PREFIX):
         return None
-    prefix, _, secret = raw[len(TOKEN_PREFIX):].partition("_")
+    prefix, _, secret = raw[len(TOKEN_PREFIX) :].partition("_")
     if not prefix or not secret:
         return None
     token = ApiToken.objects.select_related("user").filter(prefix=prefix).first()

@@ -60,8 +60,16 @@ class TranslationInline(admin.StackedInline[EntryTranslation, Entry]):
 class EntryAdmin(admin.ModelAdmin[Entry]):
     """Read-mostly: entries change through the portal or the API, whose services audit them."""
 
-    list_display = ["title", "kind", "organization", "country", "language", "status",
-                    "visibility", "published_at"]
+    list_display = [
+        "title",
+        "kind",
+        "organization",
+        "country",
+        "language",
+        "status",
+        "visibility",
+        "published_at",
+    ]
     list_filter = ["status", "kind", "visibility", "provenance", "country", "language"]
     search_fields = ["title", "summary"]
     date_hierarchy = "published_at"
@@ -78,8 +86,15 @@ class EntryAdmin(admin.ModelAdmin[Entry]):
 
 @admin.register(AuditEvent)
 class AuditEventAdmin(admin.ModelAdmin[AuditEvent]):
-    list_display = ["at", "actor_label", "action", "target_type", "target_label", "ip_address",
-                    "via"]
+    list_display = [
+        "at",
+        "actor_label",
+        "action",
+        "target_type",
+        "target_label",
+        "ip_address",
+        "via",
+    ]
     list_filter = ["action", "target_type", "via"]
     search_fields = ["actor_label", "target_label", "target_id", "note"]
     date_hierarchy = "at"

@@ -33,8 +33,12 @@ class Origin:
         user = getattr(request, "user", None)
         if user is not None and not user.is_authenticated:
             user = None
-        return cls(user=user, ip_address=address or None,
-                   user_agent=meta.get("HTTP_USER_AGENT", "")[:300], via=via)
+        return cls(
+            user=user,
+            ip_address=address or None,
+            user_agent=meta.get("HTTP_USER_AGENT", "")[:300],
+            via=via,
+        )
 
 
 SYSTEM = Origin(via="system")

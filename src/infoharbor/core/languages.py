@@ -9,7 +9,19 @@ from __future__ import annotations
 
 # In display order. The same thirteen languages serve as interface and content languages.
 CONTENT_LANGUAGES: tuple[str, ...] = (
-    "zh-Hans", "zh-Hant", "en", "id", "ms", "th", "vi", "fil", "km", "lo", "my", "tet", "pt",
+    "zh-Hans",
+    "zh-Hant",
+    "en",
+    "id",
+    "ms",
+    "th",
+    "vi",
+    "fil",
+    "km",
+    "lo",
+    "my",
+    "tet",
+    "pt",
 )
 _BY_LOWER = {code.lower(): code for code in CONTENT_LANGUAGES}
 

@@ -28,6 +28,9 @@ class TranslatedNames(models.Model):
     class Meta:
         abstract = True
 
+    def __str__(self) -> str:
+        return self.name
+
     def name_in(self, language: str | None = None) -> str:
         """The name in ``language`` (default: the active one), falling back to English."""
         code = content_language(language or get_language() or "en")
@@ -40,9 +43,6 @@ class TranslatedNames(models.Model):
     @property
     def name(self) -> str:
         return self.name_in()
-
-    def __str__(self) -> str:
-        return self.name
 
 
 class Language(TranslatedNames):
@@ -80,9 +80,7 @@ class Country(TranslatedNames):
     languages = models.ManyToManyField(Language, blank=True)
     flag = models.CharField(max_length=8, blank=True)
     calling_code = models.CharField(max_length=16, blank=True)
-    region_member = models.BooleanField(
-        default=False, help_text="China or an ASEAN member state."
-    )
+    region_member = models.BooleanField(default=False, help_text="China or an ASEAN member state.")
     lat = models.FloatField(null=True, blank=True)
     lng = models.FloatField(null=True, blank=True)
 
@@ -90,13 +88,13 @@ class Country(TranslatedNames):
         ordering = ["iso2"]
         verbose_name_plural = "countries"
 
+    def get_absolute_url(self) -> str:
+        return reverse("portal:country", args=[self.iso2.lower()])
+
     def capital_in(self, language: str | None = None) -> str:
         code = content_language(language or get_language() or "en")
         capital: dict[str, str] = self.capital
         return capital.get(code) or capital.get("en", "")
-
-    def get_absolute_url(self) -> str:
-        return reverse("portal:country", args=[self.iso2.lower()])
 
 
 class Sector(TranslatedNames):
@@ -163,11 +161,12 @@ class Entry(models.Model):
     body_html = models.TextField(blank=True, help_text="Sanitized HTML rendered from the body.")
     language = models.ForeignKey(Language, on_delete=models.PROTECT, verbose_name=_("language"))
     country = models.ForeignKey(Country, on_delete=models.PROTECT, verbose_name=_("country"))
-    organization = models.ForeignKey(
-        Organization, on_delete=models.PROTECT, related_name="entries"
-    )
+    organization = models.ForeignKey(Organization, on_delete=models.PROTECT, related_name="entries")
     author = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     sectors = models.ManyToManyField(Sector, blank=True, verbose_name=_("sectors"))
@@ -195,13 +194,19 @@ class Entry(models.Model):
     expires_at = models.DateTimeField(_("expires"), null=True, blank=True)
     withdrawn_at = models.DateTimeField(null=True, blank=True)
     withdrawn_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     withdrawn_reason = models.TextField(blank=True)
     reviewed_at = models.DateTimeField(null=True, blank=True)
     reviewed_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     is_demo = models.BooleanField(default=False)
@@ -250,7 +255,9 @@ class EntryTranslation(models.Model):
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["entry", "language"], name="one_translation_per_language")
+            models.UniqueConstraint(
+                fields=["entry", "language"], name="one_translation_per_language"
+            )
         ]
 
     def __str__(self) -> str:
@@ -262,7 +269,10 @@ class AuditEvent(models.Model):
 
     at = models.DateTimeField(default=timezone.now, db_index=True)
     actor = models.ForeignKey(
-        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+        settings.AUTH_USER_MODEL,
+        null=True,
+        blank=True,
+        on_delete=models.SET_NULL,
         related_name="+",
     )
     actor_label = models.CharField(

@@ -117,11 +117,7 @@ def can_withdraw(actor: Actor, entry: Entry) -> bool:
     and operators."""
     if entry.status != EntryStatus.PUBLISHED:
         return False
-    return (
-        actor.is_operator
-        or entry.country_id in actor.moderates
-        or can_publish(actor, entry)
-    )
+    return actor.is_operator or entry.country_id in actor.moderates or can_publish(actor, entry)
 
 
 def can_moderate(actor: Actor, entry: Entry) -> bool:

@@ -56,9 +56,9 @@ def visible_entry(actor: Actor, pk: int) -> Entry | None:
             "organization", "organization__country", "country", "language", "withdrawn_by"
         )
         .prefetch_related(
-            "sectors", "tags",
-            Prefetch("translations",
-                     queryset=EntryTranslation.objects.select_related("language")),
+            "sectors",
+            "tags",
+            Prefetch("translations", queryset=EntryTranslation.objects.select_related("language")),
         )
         .filter(pk=pk)
         .first()
@@ -107,8 +107,12 @@ def localize(entry: Entry, translation: EntryTranslation | None) -> Localized:
     """The entry's text in ``translation``'s language; parts it lacks stay in the original."""
     original = entry.language_id
     if translation is None:
-        return Localized(Text(entry.title, original), Text(entry.summary, original),
-                         Text(entry.body_html, original), None)
+        return Localized(
+            Text(entry.title, original),
+            Text(entry.summary, original),
+            Text(entry.body_html, original),
+            None,
+        )
     language = translation.language_id
 
     def pick(translated: str, fallback: str) -> Text:
@@ -250,8 +254,7 @@ def moderation_queue(actor: Actor) -> tuple[QuerySet[Entry], QuerySet[Entry]]:
 # --- Organizations and countries --------------------------------------------------------------
 
 
-def organizations(*, country: str | None = None, kind: str | None = None
-                  ) -> QuerySet[Organization]:
+def organizations(*, country: str | None = None, kind: str | None = None) -> QuerySet[Organization]:
     """Active organizations, by name."""
     queryset = Organization.objects.filter(is_active=True).select_related("country")
     if country:

@@ -66,34 +66,74 @@ def load() -> LoadReport:
         totals[1] += counts[1]
 
     languages = read("languages")
-    add(_upsert(Language, "code", [
-        {"code": row["code"], "iso639_1": row.get("iso639_1") or "",
-         "iso639_3": row.get("iso639_3") or "", "script": row.get("script") or "",
-         "native_name": row["native_name"], "names": row["names"],
-         "direction": row.get("direction", "ltr"), "spaced": row["spaced"], "order": index}
-        for index, row in enumerate(languages)
-    ]))
-    add(_upsert(Currency, "code", [
-        {"code": row["code"], "numeric": row.get("numeric") or "",
-         "minor_units": row.get("minor_units"), "names": row["names"]}
-        for row in read("currencies")
-    ]))
+    add(
+        _upsert(
+            Language,
+            "code",
+            [
+                {
+                    "code": row["code"],
+                    "iso639_1": row.get("iso639_1") or "",
+                    "iso639_3": row.get("iso639_3") or "",
+                    "script": row.get("script") or "",
+                    "native_name": row["native_name"],
+                    "names": row["names"],
+                    "direction": row.get("direction", "ltr"),
+                    "spaced": row["spaced"],
+                    "order": index,
+                }
+                for index, row in enumerate(languages)
+            ],
+        )
+    )
+    add(
+        _upsert(
+            Currency,
+            "code",
+            [
+                {
+                    "code": row["code"],
+                    "numeric": row.get("numeric") or "",
+                    "minor_units": row.get("minor_units"),
+                    "names": row["names"],
+                }
+                for row in read("currencies")
+            ],
+        )
+    )
     currency_codes = set(Currency.objects.values_list("code", flat=True))
     countries = read("countries")
-    add(_upsert(Country, "iso2", [
-        {"iso2": row["iso2"], "iso3": row.get("iso3") or "", "numeric": row.get("numeric") or "",
-         "names": row["names"], "capital": row.get("capital") or {},
-         "currency_id": row["currency"] if row.get("currency") in currency_codes else None,
-         "flag": row.get("flag") or "", "calling_code": row.get("calling_code") or "",
-         "region_member": bool(row.get("region_member")),
-         "lat": row.get("lat"), "lng": row.get("lng")}
-        for row in countries
-    ]))
+    add(
+        _upsert(
+            Country,
+            "iso2",
+            [
+                {
+                    "iso2": row["iso2"],
+                    "iso3": row.get("iso3") or "",
+                    "numeric": row.get("numeric") or "",
+                    "names": row["names"],
+                    "capital": row.get("capital") or {},
+                    "currency_id": row["currency"]
+                    if row.get("currency") in currency_codes
+                    else None,
+                    "flag": row.get("flag") or "",
+                    "calling_code": row.get("calling_code") or "",
+                    "region_member": bool(row.get("region_member")),
+                    "lat": row.get("lat"),
+                    "lng": row.get("lng"),
+                }
+                for row in countries
+            ],
+        )
+    )
     language_codes = {row["code"] for row in languages}
     through = Country.languages.through
     wanted = {
         (row["iso2"], code)
-        for row in countries for code in row.get("languages") or [] if code in language_codes
+        for row in countries
+        for code in row.get("languages") or []
+        if code in language_codes
     }
     present = set(through.objects.values_list("country_id", "language_id"))
     through.objects.bulk_create(
@@ -101,11 +141,23 @@ def load() -> LoadReport:
     )
     # Parents are listed before their children; rows are made lazily, so each parent exists
     # by the time a child asks for its id.
-    add(_upsert(Sector, "slug", (
-        {"slug": row["slug"], "names": row["names"], "order": row.get("order", index),
-         "parent_id": Sector.objects.get(slug=row["parent"]).pk if row.get("parent") else None}
-        for index, row in enumerate(read("sectors"))
-    )))
+    add(
+        _upsert(
+            Sector,
+            "slug",
+            (
+                {
+                    "slug": row["slug"],
+                    "names": row["names"],
+                    "order": row.get("order", index),
+                    "parent_id": Sector.objects.get(slug=row["parent"]).pk
+                    if row.get("parent")
+                    else None,
+                }
+                for index, row in enumerate(read("sectors"))
+            ),
+        )
+    )
     return LoadReport(created=totals[0], updated=totals[1])
 
 

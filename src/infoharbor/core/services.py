@@ -13,7 +13,8 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import transaction
+from django.db import models, transaction
+from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.text import slugify
 from django.utils.translation import gettext as _
@@ -33,8 +34,20 @@ from infoharbor.core.permissions import Actor
 
 # Fields of Entry a person may set directly; recorded in the audit trail when they change.
 AUDITED_FIELDS = [
-    "title", "summary", "body_format", "body_source", "language", "country", "region",
-    "lat", "lng", "source_url", "license", "visibility", "expires_at", "status",
+    "title",
+    "summary",
+    "body_format",
+    "body_source",
+    "language",
+    "country",
+    "region",
+    "lat",
+    "lng",
+    "source_url",
+    "license",
+    "visibility",
+    "expires_at",
+    "status",
 ]
 
 # Side effects of entry changes (search indexing, subscriptions) register here; they run
@@ -134,10 +147,36 @@ def _save_relations(entry: Entry, data: EntryData) -> None:
     entry.tags.set([existing.get(slug) or Tag.objects.create(slug=slug) for slug in tags])
 
 
+def _complete_details(entry: Entry, details: Mapping[str, Any]) -> dict[str, Any]:
+    """Fill the fields a caller left out: stored values on update, model defaults on create.
+
+    A caller may send only what changes (an API PATCH, an ingester that knows one field);
+    leaving a field out must never blank it or fail for a field that has a default.
+    """
+    kind = kinds.get(entry.kind)
+    instance = kind.model._default_manager.filter(pk=entry.pk).first() if entry.pk else None
+    known = model_to_dict(instance) if instance is not None else {}
+    completed: dict[str, Any] = {}
+    for name in kind.form.base_fields:
+        if name in details:
+            completed[name] = details[name]
+        elif name in known:
+            completed[name] = known[name]
+        else:
+            field = kind.model._meta.get_field(name)
+            if isinstance(field, models.Field) and field.has_default():
+                completed[name] = field.get_default()
+    return completed
+
+
 def _check_all(entry: Entry, data: EntryData, details: Mapping[str, Any]) -> None:
     """Validate the shared fields and the kind's details; report every error at once."""
     errors: dict[str, list[str]] = {}
-    for check in (lambda: _validate(entry, data), lambda: validate_details(entry.kind, details)):
+    checks: tuple[Callable[[], None], ...] = (
+        lambda: _validate(entry, data),
+        lambda: validate_details(entry.kind, details),
+    )
+    for check in checks:
         try:
             check()
         except ValidationError as error:
@@ -153,7 +192,7 @@ def _save_details(entry: Entry, details: Mapping[str, Any], *, creating: bool) -
     if not form.is_valid():
         raise ValidationError({f"details.{name}": errs for name, errs in form.errors.items()})
     obj = form.save(commit=False)
-    obj.entry = entry  # type: ignore[attr-defined]
+    obj.entry = entry
     obj.save()
 
 
@@ -190,16 +229,32 @@ def create_entry(
         raise ValidationError({"kind": [_("Unknown kind of entry.")]}) from None
     if not permissions.can_create_in(actor, organization.pk):
         raise _deny(_("Only editors of this organization can create its entries."))
-    entry = Entry(kind=kind, organization=organization, author=origin.user,
-                  provenance=provenance, provenance_note=provenance_note, is_demo=is_demo)
+    entry = Entry(
+        kind=kind,
+        organization=organization,
+        author=origin.user,
+        provenance=provenance,
+        provenance_note=provenance_note,
+        is_demo=is_demo,
+    )
     _apply(entry, data)
+    details = _complete_details(entry, details)
     _check_all(entry, data, details)
     entry.save()
     _save_relations(entry, data)
     _save_details(entry, details, creating=True)
-    audit.record(origin, "entry.create", entry, organization=organization,
-                 changes={"kind": [None, kind], **audit.diff({}, {
-                     **audit.snapshot(entry, AUDITED_FIELDS), **_relations_snapshot(entry)})})
+    audit.record(
+        origin,
+        "entry.create",
+        entry,
+        organization=organization,
+        changes={
+            "kind": [None, kind],
+            **audit.diff(
+                {}, {**audit.snapshot(entry, AUDITED_FIELDS), **_relations_snapshot(entry)}
+            ),
+        },
+    )
     _after_commit("created", entry.pk)
     return entry
 
@@ -218,14 +273,20 @@ def update_entry(
         raise _deny(_("You may not edit this entry."))
     before = {**audit.snapshot(entry, AUDITED_FIELDS), **_relations_snapshot(entry)}
     _apply(entry, data)
+    details = _complete_details(entry, details)
     _check_all(entry, data, details)
     entry.updated_at = timezone.now()
     entry.save()
     _save_relations(entry, data)
     _save_details(entry, details, creating=False)
     after = {**audit.snapshot(entry, AUDITED_FIELDS), **_relations_snapshot(entry)}
-    audit.record(origin, "entry.update", entry, organization=entry.organization,
-                 changes=audit.diff(before, after))
+    audit.record(
+        origin,
+        "entry.update",
+        entry,
+        organization=entry.organization,
+        changes=audit.diff(before, after),
+    )
     _after_commit("updated", entry.pk)
     return entry
 
@@ -252,17 +313,27 @@ def _transition(
         if extra is not None:
             extra(entry)
         entry.save()
-        audit.record(origin, action, entry, organization=entry.organization,
-                     changes={"status": [before, to]}, note=note)
+        audit.record(
+            origin,
+            action,
+            entry,
+            organization=entry.organization,
+            changes={"status": [before, to]},
+            note=note,
+        )
         _after_commit(to, entry.pk)
     return entry
 
 
 def submit_entry(*, actor: Actor, origin: audit.Origin, entry: Entry) -> Entry:
     return _transition(
-        actor=actor, origin=origin, entry=entry, allowed=permissions.can_submit,
+        actor=actor,
+        origin=origin,
+        entry=entry,
+        allowed=permissions.can_submit,
         denied=_("Only editors can submit drafts of their organization for review."),
-        to=EntryStatus.IN_REVIEW, action="entry.submit",
+        to=EntryStatus.IN_REVIEW,
+        action="entry.submit",
     )
 
 
@@ -275,18 +346,26 @@ def publish_entry(*, actor: Actor, origin: audit.Origin, entry: Entry) -> Entry:
         return entry.status != EntryStatus.PUBLISHED and permissions.can_publish(actor, entry)
 
     return _transition(
-        actor=actor, origin=origin, entry=entry, allowed=allowed,
-        denied=_("Only the organization's administrators (or editors, where the organization "
-                 "allows it) can publish, and only what is not already published."),
-        to=EntryStatus.PUBLISHED, action="entry.publish", extra=stamp,
+        actor=actor,
+        origin=origin,
+        entry=entry,
+        allowed=allowed,
+        denied=_(
+            "Only the organization's administrators (or editors, where the organization "
+            "allows it) can publish, and only what is not already published."
+        ),
+        to=EntryStatus.PUBLISHED,
+        action="entry.publish",
+        extra=stamp,
     )
 
 
 def withdraw_entry(*, actor: Actor, origin: audit.Origin, entry: Entry, reason: str) -> Entry:
     reason = reason.strip()
     if not reason:
-        raise ValidationError({"reason": [_("Say why the entry is withdrawn; the publisher "
-                                            "will see it.")]})
+        raise ValidationError(
+            {"reason": [_("Say why the entry is withdrawn; the publisher will see it.")]}
+        )
 
     def stamp(entry: Entry) -> None:
         entry.withdrawn_at = timezone.now()
@@ -294,9 +373,15 @@ def withdraw_entry(*, actor: Actor, origin: audit.Origin, entry: Entry, reason: 
         entry.withdrawn_reason = reason
 
     return _transition(
-        actor=actor, origin=origin, entry=entry, allowed=permissions.can_withdraw,
+        actor=actor,
+        origin=origin,
+        entry=entry,
+        allowed=permissions.can_withdraw,
         denied=_("You may not withdraw this entry."),
-        to=EntryStatus.WITHDRAWN, action="entry.withdraw", note=reason, extra=stamp,
+        to=EntryStatus.WITHDRAWN,
+        action="entry.withdraw",
+        note=reason,
+        extra=stamp,
     )
 
 
@@ -333,14 +418,25 @@ def save_translation(
         raise ValidationError({"language": [_("This is the entry's own language.")]})
     if not title.strip():
         raise ValidationError({"title": [_("A title is required.")]})
-    translation, created = EntryTranslation.objects.update_or_create(
-        entry=entry, language=language,
-        defaults={"title": title.strip(), "summary": summary.strip(),
-                  "body_html": richtext.render(body, body_format), "is_machine": is_machine,
-                  "translator": translator, "updated_at": timezone.now()},
+    translation, _created = EntryTranslation.objects.update_or_create(
+        entry=entry,
+        language=language,
+        defaults={
+            "title": title.strip(),
+            "summary": summary.strip(),
+            "body_html": richtext.render(body, body_format),
+            "is_machine": is_machine,
+            "translator": translator,
+            "updated_at": timezone.now(),
+        },
     )
-    audit.record(origin, "entry.translate", entry, organization=entry.organization,
-                 changes={"translation": [None, language.pk]},
-                 note="machine" if is_machine else "human")
+    audit.record(
+        origin,
+        "entry.translate",
+        entry,
+        organization=entry.organization,
+        changes={"translation": [None, language.pk]},
+        note="machine" if is_machine else "human",
+    )
     _after_commit("translated", entry.pk)
     return translation

@@ -31,8 +31,7 @@ class PolicyDocument(models.Model):
     entry = models.OneToOneField(
         Entry, on_delete=models.CASCADE, primary_key=True, related_name="policy"
     )
-    policy_type = models.CharField(_("type of document"), max_length=16,
-                                   choices=PolicyType.choices)
+    policy_type = models.CharField(_("type of document"), max_length=16, choices=PolicyType.choices)
     document_number = models.CharField(_("document number"), max_length=120, blank=True)
     issuing_body = models.CharField(_("issued by"), max_length=200, blank=True)
     effective_date = models.DateField(_("in effect from"), null=True, blank=True)

@@ -50,6 +50,11 @@ class TranslatedNameMultipleField(forms.ModelMultipleChoiceField):  # type: igno
         return str(obj)
 
 
+def _set_choices(field: forms.Field, choices: list[tuple[str, Any]]) -> None:
+    assert isinstance(field, forms.ChoiceField)  # noqa: S101 - declared as a choice field
+    field.choices = choices
+
+
 def _region_first_choices(blank: str) -> list[tuple[str, Any]]:
     """Region members first, then the world, each group by name in the interface language."""
     countries = list(Country.objects.all())
@@ -72,36 +77,49 @@ class EntryFilterForm(forms.Form):
         label=_("Country"), queryset=Country.objects.all(), to_field_name="iso2", required=False
     )
     sector = forms.ModelChoiceField(
-        label=_("Sector"), queryset=Sector.objects.all(), to_field_name="slug", required=False,
+        label=_("Sector"),
+        queryset=Sector.objects.all(),
+        to_field_name="slug",
+        required=False,
         empty_label=_("All sectors"),
     )
     language = forms.ModelChoiceField(
-        label=_("Language"), queryset=Language.objects.all(), required=False,
+        label=_("Language"),
+        queryset=Language.objects.all(),
+        required=False,
         empty_label=_("All languages"),
     )
     kind = forms.ChoiceField(label=_("Kind"), required=False)
     organization = forms.ModelChoiceField(
-        label=_("Organization"), queryset=Organization.objects.filter(is_active=True),
-        to_field_name="slug", required=False, empty_label=_("All organizations"),
+        label=_("Organization"),
+        queryset=Organization.objects.filter(is_active=True),
+        to_field_name="slug",
+        required=False,
+        empty_label=_("All organizations"),
     )
     date_from = forms.DateField(
-        label=_("Published from"), required=False,
+        label=_("Published from"),
+        required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
     date_to = forms.DateField(
-        label=_("Published until"), required=False,
+        label=_("Published until"),
+        required=False,
         widget=forms.DateInput(attrs={"type": "date"}),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = _region_first_choices(str(_("All countries")))
+        _set_choices(self.fields["country"], _region_first_choices(str(_("All countries"))))
         kind_field = self.fields["kind"]
         assert isinstance(kind_field, forms.ChoiceField)  # noqa: S101 - declared above
         kind_field.choices = [("", _("All kinds"))] + [
-            (str(platform.name), [(kind.slug, kind.label) for kind in kinds.for_platform(
-                platform.key)])
-            for platform in PLATFORMS if kinds.for_platform(platform.key)
+            (
+                str(platform.name),
+                [(kind.slug, kind.label) for kind in kinds.for_platform(platform.key)],
+            )
+            for platform in PLATFORMS
+            if kinds.for_platform(platform.key)
         ]
 
     def clean(self) -> dict[str, Any]:
@@ -142,13 +160,14 @@ class OrganizationFilterForm(forms.Form):
         label=_("Country"), queryset=Country.objects.all(), to_field_name="iso2", required=False
     )
     kind = forms.ChoiceField(
-        label=_("Kind of organization"), required=False,
+        label=_("Kind of organization"),
+        required=False,
         choices=[("", _("All kinds")), *OrganizationKind.choices],
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = _region_first_choices(str(_("All countries")))
+        _set_choices(self.fields["country"], _region_first_choices(str(_("All countries"))))
 
     def values(self) -> tuple[str | None, str | None]:
         """The chosen country's ISO code and organization kind (None when not chosen)."""
@@ -172,8 +191,7 @@ class HomeCountryForm(forms.Form):
     def selected(self) -> str | None:
         raw = self.data.get("country")
         if isinstance(raw, str) and raw:
-            self.data = self.data.copy()
-            self.data["country"] = raw.strip().upper()
+            self.data = {**self.data, "country": raw.strip().upper()}
         if self.is_valid():
             return self.cleaned_data["country"] or None
         return None
@@ -187,51 +205,69 @@ class EntryForm(forms.Form):
 
     title = forms.CharField(label=_("Title"), max_length=300)
     summary = forms.CharField(
-        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3}),
+        label=_("Summary"),
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 3}),
         help_text=_("One or two sentences shown in lists."),
     )
-    body = forms.CharField(label=_("Body"), required=False, widget=forms.Textarea(
-        attrs={"rows": 14}))
+    body = forms.CharField(
+        label=_("Body"), required=False, widget=forms.Textarea(attrs={"rows": 14})
+    )
     body_format = forms.ChoiceField(
-        label=_("Body format"), choices=BodyFormat.choices, initial=BodyFormat.MARKDOWN,
+        label=_("Body format"),
+        choices=BodyFormat.choices,
+        initial=BodyFormat.MARKDOWN,
         widget=forms.RadioSelect,
     )
     language = forms.ModelChoiceField(
         label=_("Language of the text"), queryset=Language.objects.all(), empty_label=None
     )
-    country = CountryField(
-        label=_("Country"), queryset=Country.objects.all(), to_field_name="iso2"
-    )
+    country = CountryField(label=_("Country"), queryset=Country.objects.all(), to_field_name="iso2")
     sectors = TranslatedNameMultipleField(
-        label=_("Sectors"), queryset=Sector.objects.all(), required=False,
+        label=_("Sectors"),
+        queryset=Sector.objects.all(),
+        to_field_name="slug",
+        required=False,
         widget=forms.CheckboxSelectMultiple,
     )
     tags = forms.CharField(
-        label=_("Tags"), required=False, max_length=1000,
+        label=_("Tags"),
+        required=False,
+        max_length=1000,
         help_text=_("Separated by commas."),
     )
     lat = forms.FloatField(
-        label=_("Latitude"), required=False, min_value=-90, max_value=90,
+        label=_("Latitude"),
+        required=False,
+        min_value=-90,
+        max_value=90,
         widget=forms.NumberInput(attrs={"step": "any"}),
     )
     lng = forms.FloatField(
-        label=_("Longitude"), required=False, min_value=-180, max_value=180,
+        label=_("Longitude"),
+        required=False,
+        min_value=-180,
+        max_value=180,
         widget=forms.NumberInput(attrs={"step": "any"}),
     )
     region = forms.CharField(
-        label=_("Place or region"), required=False, max_length=200,
+        label=_("Place or region"),
+        required=False,
+        max_length=200,
         help_text=_("For example a province, city or sea area."),
     )
     source_url = forms.URLField(
         label=_("Source address"), required=False, max_length=1000, assume_scheme="https"
     )
-    license = forms.ChoiceField(label=_("License"), choices=License.choices,
-                                initial=License.CC_BY_4)
+    license = forms.ChoiceField(
+        label=_("License"), choices=License.choices, initial=License.CC_BY_4
+    )
     visibility = forms.ChoiceField(
         label=_("Who may read it"), choices=Visibility.choices, initial=Visibility.PUBLIC
     )
     expires_at = forms.DateTimeField(
-        label=_("Expires"), required=False,
+        label=_("Expires"),
+        required=False,
         widget=forms.DateTimeInput(attrs={"type": "datetime-local"}, format="%Y-%m-%dT%H:%M"),
         help_text=_("In your time zone. Leave empty if the entry does not expire."),
     )
@@ -241,10 +277,10 @@ class EntryForm(forms.Form):
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:
         super().__init__(*args, **kwargs)
-        self.fields["country"].choices = _region_first_choices("---------")
+        _set_choices(self.fields["country"], _region_first_choices("---------"))
         language_field = self.fields["language"]
         assert isinstance(language_field, forms.ModelChoiceField)  # noqa: S101 - declared
-        language_field.label_from_instance = _language_label  # type: ignore[method-assign]
+        language_field.label_from_instance = _language_label  # type: ignore[method-assign,assignment]
 
     def clean_tags(self) -> list[str]:
         raw: str = self.cleaned_data.get("tags") or ""
@@ -262,29 +298,47 @@ class EntryForm(forms.Form):
     def entry_data(self) -> EntryData:
         data = self.cleaned_data
         return EntryData(
-            title=data["title"], language=data["language"], country=data["country"],
-            summary=data["summary"], body=data["body"], body_format=data["body_format"],
-            sectors=list(data["sectors"]), tags=data["tags"], lat=data["lat"], lng=data["lng"],
-            region=data["region"], source_url=data["source_url"], license=data["license"],
-            visibility=data["visibility"], expires_at=data["expires_at"],
+            title=data["title"],
+            language=data["language"],
+            country=data["country"],
+            summary=data["summary"],
+            body=data["body"],
+            body_format=data["body_format"],
+            sectors=list(data["sectors"]),
+            tags=data["tags"],
+            lat=data["lat"],
+            lng=data["lng"],
+            region=data["region"],
+            source_url=data["source_url"],
+            license=data["license"],
+            visibility=data["visibility"],
+            expires_at=data["expires_at"],
         )
 
     @classmethod
     def initial_for(cls, entry: Entry) -> dict[str, Any]:
         """The form's values for an existing entry."""
         return {
-            "title": entry.title, "summary": entry.summary, "body": entry.body_source,
-            "body_format": entry.body_format, "language": entry.language_id,
-            "country": entry.country_id, "sectors": list(entry.sectors.all()),
+            "title": entry.title,
+            "summary": entry.summary,
+            "body": entry.body_source,
+            "body_format": entry.body_format,
+            "language": entry.language_id,
+            "country": entry.country_id,
+            "sectors": list(entry.sectors.all()),
             "tags": ", ".join(tag.slug for tag in entry.tags.all()),
-            "lat": entry.lat, "lng": entry.lng, "region": entry.region,
-            "source_url": entry.source_url, "license": entry.license,
-            "visibility": entry.visibility, "expires_at": entry.expires_at,
+            "lat": entry.lat,
+            "lng": entry.lng,
+            "region": entry.region,
+            "source_url": entry.source_url,
+            "license": entry.license,
+            "visibility": entry.visibility,
+            "expires_at": entry.expires_at,
         }
 
 
 def _language_label(language: Model) -> str:
-    """"Thai — ไทย": the name in the interface language, then the language's own."""
+    """ "Thai — ไทย": the name in the interface language, then the language's own."""
     assert isinstance(language, Language)  # noqa: S101 - the queryset holds only languages
     name = language.name
     if language.native_name and language.native_name != name:
@@ -299,7 +353,7 @@ def details_data(post: QueryDict) -> QueryDict:
     data = QueryDict(mutable=True)
     for key, values in post.lists():
         if key.startswith(start):
-            data.setlist(key[len(start):], values)
+            data.setlist(key[len(start) :], values)
     return data
 
 

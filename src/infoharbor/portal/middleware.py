@@ -16,18 +16,20 @@ from infoharbor.core.languages import interface_language
 Handler = Callable[[HttpRequest], HttpResponse]
 
 # Only the harbor's own files: no inline scripts or styles, no third-party hosts.
-CONTENT_SECURITY_POLICY = "; ".join([
-    "default-src 'self'",
-    "script-src 'self'",
-    "style-src 'self'",
-    "img-src 'self' data:",
-    "font-src 'self'",
-    "connect-src 'self'",
-    "object-src 'none'",
-    "base-uri 'self'",
-    "form-action 'self'",
-    "frame-ancestors 'none'",
-])
+CONTENT_SECURITY_POLICY = "; ".join(
+    [
+        "default-src 'self'",
+        "script-src 'self'",
+        "style-src 'self'",
+        "img-src 'self' data:",
+        "font-src 'self'",
+        "connect-src 'self'",
+        "object-src 'none'",
+        "base-uri 'self'",
+        "form-action 'self'",
+        "frame-ancestors 'none'",
+    ]
+)
 
 
 class RequestSizeLimitMiddleware:
@@ -42,13 +44,20 @@ class RequestSizeLimitMiddleware:
         except ValueError:
             length = 0
         if length > settings.MAX_REQUEST_BYTES:
-            detail = _("The request body is larger than the %(limit)d bytes this harbor accepts.") % {
-                "limit": settings.MAX_REQUEST_BYTES}
+            detail = _(
+                "The request body is larger than the %(limit)d bytes this harbor accepts."
+            ) % {"limit": settings.MAX_REQUEST_BYTES}
             if request.path.startswith("/api/"):
                 return JsonResponse(
-                    {"type": "about:blank", "title": "Content Too Large", "status": 413,
-                     "detail": detail, "code": "request_too_large"},
-                    status=413, content_type="application/problem+json",
+                    {
+                        "type": "about:blank",
+                        "title": "Content Too Large",
+                        "status": 413,
+                        "detail": detail,
+                        "code": "request_too_large",
+                    },
+                    status=413,
+                    content_type="application/problem+json",
                 )
             return HttpResponse(detail, status=413, content_type="text/plain; charset=utf-8")
         return self.get_response(request)
@@ -75,7 +84,9 @@ class PreferredLanguageMiddleware(LocaleMiddleware):
     def process_request(self, request: HttpRequest) -> None:
         super().process_request(request)
         prefixed = translation.get_language_from_path(request.path_info)
-        preferred = request.session.get(SESSION_LANGUAGE_KEY) if hasattr(request, "session") else None
+        preferred = (
+            request.session.get(SESSION_LANGUAGE_KEY) if hasattr(request, "session") else None
+        )
         if not prefixed and preferred:
             translation.activate(preferred)
             request.LANGUAGE_CODE = translation.get_language()

@@ -1,4 +1,24 @@
-from django.urls import path
+from django.urls import path, re_path
+
+from infoharbor.portal.views import actions, moderation, public, writing
 
 app_name = "portal"
-urlpatterns: list[object] = []
+urlpatterns = [
+    path("", public.home, name="home"),
+    path("about/", public.about, name="about"),
+    path("entries/", public.entries, name="entries"),
+    path("entries/<int:pk>/", public.entry, name="entry"),
+    path("entries/<int:pk>/edit/", writing.entry_edit, name="entry_edit"),
+    path("entries/<int:pk>/submit/", actions.submit, name="entry_submit"),
+    path("entries/<int:pk>/publish/", actions.publish, name="entry_publish"),
+    path("entries/<int:pk>/withdraw/", actions.withdraw, name="entry_withdraw"),
+    path("entries/<int:pk>/review/", actions.review, name="entry_review"),
+    path("organizations/", public.organizations, name="organizations"),
+    path("organizations/<slug:slug>/", public.organization, name="organization"),
+    path("countries/", public.countries, name="countries"),
+    re_path(r"^countries/(?P<iso2>[A-Za-z]{2})/$", public.country, name="country"),
+    path("dashboard/", writing.dashboard, name="dashboard"),
+    path("dashboard/<slug:slug>/", writing.dashboard_organization, name="dashboard_organization"),
+    path("dashboard/<slug:slug>/new/<slug:kind_slug>/", writing.entry_create, name="entry_create"),
+    path("moderation/", moderation.moderation, name="moderation"),
+]

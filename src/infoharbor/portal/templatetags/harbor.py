@@ -18,8 +18,7 @@ def url_in_language(context: dict[str, Any], language: str) -> str:
     request: HttpRequest | None = context.get("request")
     if request is None:
         return f"/{language}/"
-    url = django_translate_url(request.get_full_path(), language)
-    return url
+    return django_translate_url(request.get_full_path(), language)
 
 
 @register.simple_tag(takes_context=True)

@@ -1,0 +1,1 @@
+"""The portal's pages: reading (public), writing (dashboard), actions and moderation."""

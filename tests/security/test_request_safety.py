@@ -1,0 +1,52 @@
+"""Request-level protections that hold on every page and endpoint."""
+
+from __future__ import annotations
+
+import pytest
+from django.test import Client
+
+pytestmark = pytest.mark.django_db
+
+
+def test_strict_security_headers_on_pages(client: Client) -> None:
+    response = client.get("/en/", follow=True)
+    assert response.status_code == 200
+    csp = response["Content-Security-Policy"]
+    assert "default-src 'self'" in csp
+    assert "script-src 'self'" in csp
+    assert "'unsafe-inline'" not in csp
+    assert "frame-ancestors 'none'" in csp
+    assert response["X-Frame-Options"] == "DENY"
+    assert response["X-Content-Type-Options"] == "nosniff"
+
+
+def test_oversized_body_is_refused_with_413_before_it_is_read(client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+    settings.MAX_REQUEST_BYTES = 1000
+    page = client.post("/en/accounts/login/", data={"x": "y" * 5000})
+    assert page.status_code == 413
+    api = client.post(
+        "/api/v1/entries", data=b"{" + b" " * 5000 + b"}", content_type="application/json"
+    )
+    assert api.status_code == 413
+    assert api["Content-Type"] == "application/problem+json"
+    assert api.json()["status"] == 413
+
+
+def test_forms_need_a_csrf_token() -> None:
+    client = Client(enforce_csrf_checks=True)
+    response = client.post("/en/accounts/login/", {"username": "a@b.c", "password": "x"})
+    assert response.status_code == 403
+
+
+def test_root_redirects_to_a_language_prefix_from_accept_language(client: Client) -> None:
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="th-TH,th;q=0.9,en;q=0.5")
+    assert response.status_code == 302
+    assert response["Location"] == "/th/"
+    response = client.get("/", HTTP_ACCEPT_LANGUAGE="zh-CN,zh;q=0.9")
+    assert response["Location"] == "/zh-hans/"
+
+
+def test_health_endpoint(client: Client) -> None:
+    response = client.get("/health")
+    assert response.status_code == 200
+    assert response.json() == {"status": "ok", "database": "up"}
