@@ -2,7 +2,10 @@
 
 from __future__ import annotations
 
+import os
+
 import pytest
+from django.db import connection
 
 from infoharbor.core import refdata
 from infoharbor.core.languages import CONTENT_LANGUAGES
@@ -59,3 +62,10 @@ def test_languages_and_sectors() -> None:
 def test_loading_again_changes_nothing() -> None:
     report = refdata.load()
     assert (report.created, report.updated) == (0, 0)
+
+
+def test_suite_runs_on_the_configured_database(db: None) -> None:
+    """`./harbor test` runs the suite twice; the PostgreSQL run must really use PostgreSQL."""
+    url = os.environ.get("INFOHARBOR_DATABASE_URL", "")
+    expected = "postgresql" if url.startswith(("postgres://", "postgresql://")) else "sqlite"
+    assert connection.vendor == expected
