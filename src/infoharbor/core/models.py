@@ -246,7 +246,11 @@ class EntryTranslation(models.Model):
     language = models.ForeignKey(Language, on_delete=models.PROTECT)
     title = models.CharField(max_length=300)
     summary = models.TextField(blank=True)
-    body_html = models.TextField(blank=True)
+    body_format = models.CharField(
+        max_length=8, choices=BodyFormat.choices, default=BodyFormat.MARKDOWN
+    )
+    body_source = models.TextField(blank=True, help_text="As the translator wrote it.")
+    body_html = models.TextField(blank=True, help_text="Sanitized, as shown to readers.")
     is_machine = models.BooleanField(
         default=False, help_text="Machine translation (shown with a notice)."
     )

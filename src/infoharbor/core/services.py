@@ -418,12 +418,16 @@ def save_translation(
         raise ValidationError({"language": [_("This is the entry's own language.")]})
     if not title.strip():
         raise ValidationError({"title": [_("A title is required.")]})
+    if body_format not in BodyFormat.values:
+        raise ValidationError({"body_format": [_("Choose Markdown or HTML.")]})
     translation, _created = EntryTranslation.objects.update_or_create(
         entry=entry,
         language=language,
         defaults={
             "title": title.strip(),
             "summary": summary.strip(),
+            "body_format": body_format,
+            "body_source": body,
             "body_html": richtext.render(body, body_format),
             "is_machine": is_machine,
             "translator": translator,

@@ -8,7 +8,7 @@ from typing import Any
 
 from django import forms
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
-from django.db.models import Model, QuerySet
+from django.db.models import Model, Q, QuerySet
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
@@ -137,7 +137,10 @@ class EntryFilterForm(forms.Form):
         if data.get("country"):
             queryset = queryset.filter(country=data["country"])
         if data.get("sector"):
-            queryset = queryset.filter(sectors=data["sector"])
+            # A broad sector also finds entries filed under its narrower ones (AI under S&T).
+            family = Sector.objects.filter(Q(pk=data["sector"].pk) | Q(parent=data["sector"]))
+            filed = Entry.sectors.through.objects.filter(sector__in=family)
+            queryset = queryset.filter(pk__in=filed.values("entry_id"))
         if data.get("language"):
             queryset = queryset.filter(language=data["language"])
         if data.get("kind"):
@@ -379,3 +382,50 @@ def apply_service_errors(
             name = None
         for text in texts:
             form.add_error(name, text)
+
+
+# --- Translations -----------------------------------------------------------------------------
+
+
+class TranslationForm(forms.Form):
+    """An entry's text in one more language; the language is in the page's address."""
+
+    title = forms.CharField(label=_("Title"), max_length=300)
+    summary = forms.CharField(
+        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3})
+    )
+    body = forms.CharField(
+        label=_("Body"), required=False, widget=forms.Textarea(attrs={"rows": 14})
+    )
+    body_format = forms.ChoiceField(
+        label=_("Body format"),
+        choices=BodyFormat.choices,
+        initial=BodyFormat.MARKDOWN,
+        widget=forms.RadioSelect,
+    )
+    is_machine = forms.BooleanField(
+        label=_("This is a machine translation"),
+        required=False,
+        help_text=_("Readers see a notice that the original may say it more precisely."),
+    )
+    translator = forms.CharField(
+        label=_("Translated by"),
+        required=False,
+        max_length=120,
+        help_text=_("A person, an agency or a translation service."),
+    )
+
+
+class TranslationLanguageForm(forms.Form):
+    """Which language to add or edit a translation in (every language but the original)."""
+
+    language = forms.ModelChoiceField(
+        label=_("Language"), queryset=Language.objects.none(), empty_label=None
+    )
+
+    def __init__(self, *args: Any, entry: Entry, **kwargs: Any) -> None:
+        super().__init__(*args, **kwargs)
+        field = self.fields["language"]
+        assert isinstance(field, forms.ModelChoiceField)  # noqa: S101 - declared above
+        field.queryset = Language.objects.exclude(pk=entry.language_id)
+        field.label_from_instance = _language_label  # type: ignore[method-assign,assignment]

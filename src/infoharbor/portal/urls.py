@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from infoharbor.portal.views import actions, moderation, public, writing
+from infoharbor.portal.views import actions, moderation, public, translating, writing
 
 app_name = "portal"
 urlpatterns = [
@@ -13,6 +13,16 @@ urlpatterns = [
     path("entries/<int:pk>/publish/", actions.publish, name="entry_publish"),
     path("entries/<int:pk>/withdraw/", actions.withdraw, name="entry_withdraw"),
     path("entries/<int:pk>/review/", actions.review, name="entry_review"),
+    path(
+        "entries/<int:pk>/translations/",
+        translating.choose_language,
+        name="entry_translation_choose",
+    ),
+    path(
+        "entries/<int:pk>/translations/<str:code>/",
+        translating.translation,
+        name="entry_translation",
+    ),
     path("organizations/", public.organizations, name="organizations"),
     path("organizations/<slug:slug>/", public.organization, name="organization"),
     path("countries/", public.countries, name="countries"),

@@ -13,7 +13,12 @@ from infoharbor.core.languages import content_language
 from infoharbor.core.models import Language
 from infoharbor.core.platforms import PLATFORMS
 from infoharbor.portal.actor import actor_for
-from infoharbor.portal.forms import EntryFilterForm, HomeCountryForm, OrganizationFilterForm
+from infoharbor.portal.forms import (
+    EntryFilterForm,
+    HomeCountryForm,
+    OrganizationFilterForm,
+    TranslationLanguageForm,
+)
 from infoharbor.portal.views.common import actions_for, paginate, reader_language
 
 HOME_PER_PLATFORM = 4
@@ -97,6 +102,7 @@ def entry(request: HttpRequest, pk: int) -> HttpResponse:
             "kind_label": queries.kind_label(item.kind),
             "details": queries.entry_details(item) if kind else None,
             "actions": actions_for(actor, item),
+            "translate_form": TranslationLanguageForm(entry=item),
             "language_links": links,
             # The reader asked for a language this entry has no text in: say what they get.
             "fell_back": translation is None and wanted != item.language_id,
