@@ -3,6 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
+from infoharbor.core.admin_audit import AuditedAdmin
 from infoharbor.core.models import (
     AuditEvent,
     Country,
@@ -16,35 +17,39 @@ from infoharbor.core.models import (
 
 
 @admin.register(Country)
-class CountryAdmin(admin.ModelAdmin[Country]):
+class CountryAdmin(AuditedAdmin):
     list_display = ["iso2", "flag", "name", "region_member", "currency"]
     list_filter = ["region_member"]
     search_fields = ["iso2", "iso3", "names"]
 
 
 @admin.register(Language)
-class LanguageAdmin(admin.ModelAdmin[Language]):
+class LanguageAdmin(AuditedAdmin):
     list_display = ["code", "native_name", "script", "spaced"]
 
 
 @admin.register(Currency)
-class CurrencyAdmin(admin.ModelAdmin[Currency]):
+class CurrencyAdmin(AuditedAdmin):
     list_display = ["code", "name", "minor_units"]
     search_fields = ["code"]
 
 
 @admin.register(Sector)
-class SectorAdmin(admin.ModelAdmin[Sector]):
+class SectorAdmin(AuditedAdmin):
     list_display = ["slug", "name", "parent", "order"]
 
 
 @admin.register(Organization)
-class OrganizationAdmin(admin.ModelAdmin[Organization]):
+class OrganizationAdmin(AuditedAdmin):
     list_display = ["name", "kind", "country", "verified", "is_active", "is_demo"]
     list_filter = ["kind", "verified", "is_active", "country__region_member", "country"]
     search_fields = ["name", "slug"]
     prepopulated_fields = {"slug": ["name"]}
     filter_horizontal = ["sectors"]
+    readonly_fields = ["created_at"]
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False  # suspend instead (is_active): an organization's history stays
 
 
 class TranslationInline(admin.StackedInline[EntryTranslation, Entry]):

@@ -44,7 +44,7 @@ class Origin:
 SYSTEM = Origin(via="system")
 
 
-def _plain(value: Any) -> Any:
+def plain(value: Any) -> Any:
     """A JSON-safe form of a field value for the changes record."""
     if isinstance(value, models.Model):
         return str(value.pk)
@@ -53,12 +53,12 @@ def _plain(value: Any) -> Any:
     if isinstance(value, dt.date):  # datetimes too
         return value.isoformat()
     if isinstance(value, list | tuple | set | frozenset):
-        return sorted(_plain(item) for item in value)
+        return sorted(plain(item) for item in value)
     return value
 
 
 def snapshot(obj: models.Model, fields: list[str]) -> dict[str, Any]:
-    return {name: _plain(getattr(obj, name)) for name in fields}
+    return {name: plain(getattr(obj, name)) for name in fields}
 
 
 def diff(before: dict[str, Any], after: dict[str, Any]) -> dict[str, list[Any]]:
