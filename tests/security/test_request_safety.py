@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+from typing import Any
+from urllib.parse import quote
+
 import pytest
 from django.test import Client
 
@@ -20,7 +23,9 @@ def test_strict_security_headers_on_pages(client: Client) -> None:
     assert response["X-Content-Type-Options"] == "nosniff"
 
 
-def test_oversized_body_is_refused_with_413_before_it_is_read(client: Client, settings) -> None:  # type: ignore[no-untyped-def]
+def test_oversized_body_is_refused_with_413_before_it_is_read(
+    client: Client, settings: Any
+) -> None:
     settings.MAX_REQUEST_BYTES = 1000
     page = client.post("/en/accounts/login/", data={"x": "y" * 5000})
     assert page.status_code == 413
@@ -50,3 +55,42 @@ def test_health_endpoint(client: Client) -> None:
     response = client.get("/health")
     assert response.status_code == 200
     assert response.json() == {"status": "ok", "database": "up"}
+
+
+HOSTILE_VALUES = [
+    "\x00",
+    "%00",
+    "' OR 1=1 --",
+    "<script>alert(1)</script>",
+    "9" * 400,
+    "-1",
+    "\ud800",  # a lone surrogate: not encodable as UTF-8
+    "ไทย" * 2000,
+    "../../etc/passwd",
+]
+HOSTILE_PAGES = [
+    "/en/entries/?country={v}&sector={v}&language={v}&kind={v}&organization={v}",
+    "/en/entries/?date_from={v}&date_to={v}&page={v}",
+    "/en/organizations/?country={v}&kind={v}&page={v}",
+    "/en/?country={v}",
+    "/en/entries/1/?lang={v}",
+    "/en/countries/{v}/",
+    "/en/organizations/{v}/",
+    "/api/v1/entries?country={v}&cursor={v}&limit={v}",
+    "/api/v1/countries/{v}",
+]
+
+
+@pytest.mark.parametrize("page", HOSTILE_PAGES)
+def test_hostile_query_values_never_cause_a_server_error(client: Client, page: str) -> None:
+    for value in HOSTILE_VALUES:
+        encoded = quote(value.encode("utf-8", "surrogatepass"), safe="")
+        response = client.get(page.format(v=encoded))
+        assert response.status_code < 500, (page, value, response.status_code)
+
+
+def test_malformed_percent_encoding_and_bad_methods_are_not_server_errors(client: Client) -> None:
+    assert client.get("/en/entries/?country=%ff%fe").status_code < 500
+    assert client.put("/en/entries/").status_code < 500
+    assert client.delete("/en/accounts/login/").status_code < 500
+    assert client.post("/en/entries/1/publish/").status_code < 500
