@@ -34,6 +34,7 @@ from infoharbor.core.choices import EntryStatus
 from infoharbor.core.languages import content_language
 from infoharbor.core.models import Entry, Sector
 from infoharbor.core.permissions import Actor
+from infoharbor.core.platforms import BY_KEY as PLATFORMS
 
 router = Router(tags=["entries"], auth=read_auth)
 
@@ -52,6 +53,12 @@ def filter_entries(queryset: QuerySet[Entry], filters: EntryFilters) -> QuerySet
             raise validation_problem(
                 [FieldError(field="kind", message=_("Unknown kind of entry; see /api/v1/kinds."))]
             ) from None
+    if filters.platform:
+        if filters.platform not in PLATFORMS:
+            raise validation_problem(
+                [FieldError(field="platform", message=_("Unknown platform; see /api/v1/kinds."))]
+            )
+        queryset = queryset.filter(kind__in=[k.key for k in kinds.for_platform(filters.platform)])
     if filters.country:
         queryset = queryset.filter(country_id=filters.country.upper())
     if filters.language:
@@ -105,6 +112,7 @@ def list_entries(request: HttpRequest, filters: Query[EntryFilters]) -> EntryPag
 
 @router.get("/entries/{entry_id}", response={200: EntryOut, **READ_ERRORS}, summary="An entry")
 def get_entry(request: HttpRequest, entry_id: int, params: Query[LangParam]) -> EntryOut:
+    """One entry, if the caller may see it (404 otherwise, whether or not it exists)."""
     actor = caller(request).actor
     return entries_out(request, actor, [_visible_entry(actor, entry_id)], params.lang)[0]
 
@@ -116,6 +124,7 @@ def get_entry(request: HttpRequest, entry_id: int, params: Query[LangParam]) -> 
 def create_entry(
     request: HttpRequest, payload: EntryCreateIn, response: HttpResponse
 ) -> Status[EntryOut]:
+    """A new draft of `organization`; needs a write token of one of its editors."""
     actor = caller(request).actor
     organization = organization_for(payload.organization)
     if not permissions.can_create_in(actor, organization.pk):
@@ -137,6 +146,7 @@ def create_entry(
     summary="Change some fields of an entry",
 )  # fmt: skip
 def update_entry(request: HttpRequest, entry_id: int, payload: EntryUpdateIn) -> EntryOut:
+    """Only the fields sent change; `details` merge key by key. `null` clears a field."""
     actor = caller(request).actor
     entry = _visible_entry(actor, entry_id)
     if not permissions.can_edit(actor, entry):
@@ -153,6 +163,7 @@ def update_entry(request: HttpRequest, entry_id: int, payload: EntryUpdateIn) ->
     summary="Submit a draft for review",
 )  # fmt: skip
 def submit_entry(request: HttpRequest, entry_id: int) -> EntryOut:
+    """A draft (or withdrawn entry) goes to the organization's publishers for review."""
     actor = caller(request).actor
     entry = _visible_entry(actor, entry_id)
     if entry.status not in {EntryStatus.DRAFT, EntryStatus.WITHDRAWN}:
@@ -166,6 +177,7 @@ def submit_entry(request: HttpRequest, entry_id: int) -> EntryOut:
     summary="Publish an entry",
 )  # fmt: skip
 def publish_entry(request: HttpRequest, entry_id: int) -> EntryOut:
+    """Make the entry visible as its `visibility` says; needs publishing rights."""
     actor = caller(request).actor
     entry = _visible_entry(actor, entry_id)
     if entry.status == EntryStatus.PUBLISHED:
@@ -179,6 +191,7 @@ def publish_entry(request: HttpRequest, entry_id: int) -> EntryOut:
     summary="Withdraw a published entry",
 )  # fmt: skip
 def withdraw_entry(request: HttpRequest, entry_id: int, payload: WithdrawIn) -> EntryOut:
+    """Take a published entry down, saying why; the publisher sees the reason."""
     actor = caller(request).actor
     entry = _visible_entry(actor, entry_id)
     if entry.status != EntryStatus.PUBLISHED:

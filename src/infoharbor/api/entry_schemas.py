@@ -62,6 +62,9 @@ class EntryPage(Schema):
 
 class EntryFilters(PageParams):
     kind: str | None = Field(None, description="A registered kind, e.g. `information.news`.")
+    platform: str | None = Field(
+        None, description="A platform, e.g. `information`: entries of any of its kinds."
+    )
     country: str | None = Field(None, pattern=r"^[A-Za-z]{2}$", description="ISO 3166 alpha-2.")
     language: str | None = Field(None, description="BCP 47 code of the entry's language.")
     sector: list[str] = Field(

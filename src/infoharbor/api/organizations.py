@@ -84,6 +84,7 @@ def list_organizations(
     summary="An organization",
 )
 def get_organization(request: HttpRequest, slug: str) -> OrganizationOut:
+    """One organization by its slug, suspended ones included (``active`` is false)."""
     organization = _queryset().filter(slug=slug).first()
     if organization is None:
         raise not_found(_("There is no organization with this slug."))

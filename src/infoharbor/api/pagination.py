@@ -21,6 +21,7 @@ from django.http import HttpRequest
 from ninja import Field, Schema
 
 from infoharbor.api.problems import FieldError, validation_problem
+from infoharbor.api.schemas import utc_datetime
 
 DEFAULT_LIMIT = 50
 MAX_LIMIT = 200
@@ -39,7 +40,7 @@ def _datetime(raw: Any) -> dt.datetime:
     value = dt.datetime.fromisoformat(str(raw))
     if value.tzinfo is None:
         raise ValueError("naive datetime")
-    return value
+    return utc_datetime(value)
 
 
 def _text(raw: Any) -> str:

@@ -143,9 +143,16 @@ def _pydantic_field(loc: Iterable[Any]) -> str | None:
     return ".".join(str(part) for part in parts) or None
 
 
+def _pydantic_message(error: Mapping[str, Any]) -> str:
+    loc = tuple(error.get("loc", ()))
+    if error.get("type") == "missing" and len(loc) == 2 and loc[0] == "body":
+        return "The request needs a JSON body."  # not a field: the whole body is missing
+    return str(error.get("msg"))
+
+
 def pydantic_errors(errors: Iterable[Mapping[str, Any]]) -> list[FieldError]:
     return [
-        FieldError(field=_pydantic_field(error.get("loc", ())), message=str(error.get("msg")))
+        FieldError(field=_pydantic_field(error.get("loc", ())), message=_pydantic_message(error))
         for error in errors
     ]
 

@@ -19,7 +19,7 @@ from infoharbor.api.auth import read_auth
 from infoharbor.api.problems import Problem, not_found
 from infoharbor.api.schemas import Location
 from infoharbor.core import kinds
-from infoharbor.core.languages import content_language
+from infoharbor.core.languages import CONTENT_LANGUAGES, content_language
 from infoharbor.core.models import Country, Language, Sector
 from infoharbor.core.platforms import BY_KEY as PLATFORMS
 
@@ -28,7 +28,9 @@ router = Router(tags=["reference data"], auth=read_auth)
 
 class LangParam(Schema):
     lang: str | None = Field(
-        None, description="BCP 47 language of `name` (default: the request's language)."
+        None,
+        description="BCP 47 language of `name` (default: the request's Accept-Language; "
+        "English for a language the harbor does not have).",
     )
 
 
@@ -103,7 +105,10 @@ class KindList(Schema):
 
 
 def _language(lang: str | None) -> str:
-    return content_language(lang or translation.get_language() or "en")
+    """The content language names are given in: ``lang``, else the request's; English when
+    the harbor does not have the language (so ``language`` never names one it did not use)."""
+    code = content_language(lang or translation.get_language() or "en")
+    return code if code in CONTENT_LANGUAGES else "en"
 
 
 def _country_out(request: HttpRequest, country: Country, language: str) -> CountryOut:
@@ -137,6 +142,7 @@ def _countries() -> Any:
 
 @router.get("/countries", response={200: CountryList, 401: Problem, 422: Problem})
 def list_countries(request: HttpRequest, filters: Query[CountryFilters]) -> CountryList:
+    """Every country the harbor knows, by ISO code, with its names in every language."""
     language = _language(filters.lang)
     countries = _countries()
     if filters.region_member is not None:
@@ -148,6 +154,7 @@ def list_countries(request: HttpRequest, filters: Query[CountryFilters]) -> Coun
 
 @router.get("/countries/{iso2}", response={200: CountryOut, 401: Problem, 404: Problem})
 def get_country(request: HttpRequest, iso2: str, params: Query[LangParam]) -> CountryOut:
+    """One country by its ISO 3166 alpha-2 code (either case)."""
     country = _countries().filter(iso2=iso2.upper()).first()
     if country is None:
         raise not_found(_("There is no country with this ISO 3166 alpha-2 code."))
@@ -156,6 +163,7 @@ def get_country(request: HttpRequest, iso2: str, params: Query[LangParam]) -> Co
 
 @router.get("/languages", response={200: LanguageList, 401: Problem})
 def list_languages(request: HttpRequest, params: Query[LangParam]) -> LanguageList:
+    """The languages entries may be written and translated in."""
     language = _language(params.lang)
     return LanguageList(
         language=language,
@@ -176,6 +184,7 @@ def list_languages(request: HttpRequest, params: Query[LangParam]) -> LanguageLi
 
 @router.get("/sectors", response={200: SectorList, 401: Problem})
 def list_sectors(request: HttpRequest, params: Query[LangParam]) -> SectorList:
+    """The sectors entries and organizations are filed under, as a tree."""
     language = _language(params.lang)
     sectors = list(Sector.objects.select_related("parent"))
     children: dict[int | None, list[Sector]] = {}

@@ -10,6 +10,7 @@ from django.http import HttpRequest, HttpResponse, JsonResponse
 from django.urls import URLPattern, URLResolver, re_path, reverse
 from ninja import NinjaAPI, Swagger
 from ninja.openapi.schema import OpenAPISchema
+from ninja.operation import Operation
 
 from infoharbor.api import entries, organizations, problems, reference
 
@@ -72,6 +73,10 @@ class HarborAPI(NinjaAPI):
             "openapi": request.build_absolute_uri(reverse(f"{namespace}:openapi-json")),
             "docs": request.build_absolute_uri(reverse(f"{namespace}:openapi-view")),
         })  # fmt: skip
+
+    def get_openapi_operation_id(self, operation: Operation) -> str:
+        """The handler's name (``list_entries``), for generated clients' method names."""
+        return operation.view_func.__name__
 
     def get_openapi_schema(
         self, *, path_prefix: str | None = None, path_params: dict[str, Any] | None = None

@@ -19,15 +19,25 @@ def _no_nul(value: str) -> str:
     return value
 
 
-def _utc_if_naive(value: dt.datetime) -> dt.datetime:
-    return value if value.tzinfo is not None else value.replace(tzinfo=dt.UTC)
+def utc_datetime(value: dt.datetime) -> dt.datetime:
+    """``value`` in UTC (taken as UTC when naive); ValueError if UTC cannot hold it.
+
+    ``9999-12-31T23:59:59-14:00`` is a valid ISO 8601 time that lies past the year 9999 in
+    UTC, where the database keeps times: refused here, it is a field error, not a crash.
+    """
+    if value.tzinfo is None:
+        value = value.replace(tzinfo=dt.UTC)
+    try:
+        return value.astimezone(dt.UTC)
+    except OverflowError:
+        raise ValueError("This time is out of range.") from None
 
 
 Text = Annotated[str, AfterValidator(_no_nul)]
 """Any text the database can hold."""
 
-DateTime = Annotated[dt.datetime, AfterValidator(_utc_if_naive)]
-"""An ISO 8601 time; one without an offset is taken as UTC."""
+DateTime = Annotated[dt.datetime, AfterValidator(utc_datetime)]
+"""An ISO 8601 time, returned in UTC; one without an offset is taken as UTC."""
 
 
 class OrganizationBrief(Schema):
