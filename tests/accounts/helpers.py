@@ -66,3 +66,10 @@ def html_part(message: mail.EmailMessage) -> str:
     ((content, mimetype),) = message.alternatives
     assert mimetype == "text/html"
     return str(content)
+
+
+def csrf_token_from(response: Any) -> str:
+    """The CSRF token a rendered page put in its forms."""
+    found = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', response.content.decode())
+    assert found, "the page has no CSRF token in a form"
+    return found.group(1)

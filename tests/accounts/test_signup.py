@@ -221,6 +221,8 @@ def test_resend_is_capped_per_address_and_per_client(
     monkeypatch.setattr(views, "CLIENT_MAIL_REQUESTS", 5)
     refused = client.post(RESEND, {"email": "someone@example.org"})
     assert refused.status_code == 429
+    assert "Too many requests" in refused.content.decode()
+    assert refused["Retry-After"] == "3600"
     other_client = client.post(RESEND, {"email": "someone@example.org"}, REMOTE_ADDR="192.0.2.7")
     assert other_client.status_code == 302
 

@@ -60,6 +60,12 @@ class User(AbstractBaseUser, PermissionsMixin):
     def __str__(self) -> str:
         return self.display_name or self.email
 
+    def clean(self) -> None:
+        # Addresses are kept in lower case, the way sign-in looks them up; forms that edit
+        # accounts directly (the operators' admin) then also find a taken address in any case.
+        super().clean()
+        self.email = User.objects.normalize_email(self.email).strip().lower()
+
     def get_full_name(self) -> str:
         return self.display_name or self.email
 

@@ -15,7 +15,7 @@ from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.forms import Form
-from django.http import HttpRequest, HttpResponse, HttpResponseBase
+from django.http import HttpRequest, HttpResponse, HttpResponseBase, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render, resolve_url
 from django.urls import reverse, reverse_lazy
 from django.utils import timezone, translation
@@ -68,8 +68,15 @@ def _client_allowed(request: HttpRequest) -> bool:
     )
 
 
+def _posted(request: HttpRequest) -> QueryDict | None:
+    """The submitted form data, or None for a GET (an empty POST is still a submission)."""
+    return request.POST if request.method == "POST" else None
+
+
 def _too_many(request: HttpRequest) -> HttpResponse:
-    return render(request, "accounts/too_many.html", status=429)
+    response = render(request, "accounts/too_many.html", status=429)
+    response["Retry-After"] = str(CLIENT_MAIL_WINDOW_SECONDS)
+    return response
 
 
 def _home_for(user: User) -> str:
@@ -101,7 +108,7 @@ def _sign_in(request: HttpRequest, user: User) -> None:
 def signup(request: HttpRequest) -> HttpResponse:
     if request.user.is_authenticated:
         return redirect("accounts:profile")
-    form = SignUpForm(request.POST or None)
+    form = SignUpForm(_posted(request))
     if request.method == "POST" and form.is_valid():
         if not _client_allowed(request):
             return _too_many(request)
@@ -139,7 +146,7 @@ def verify(request: HttpRequest, uidb64: str, token: str) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def resend_verification(request: HttpRequest) -> HttpResponse:
-    form = EmailForm(request.POST or None, initial={"email": request.GET.get("email", "")})
+    form = EmailForm(_posted(request), initial={"email": request.GET.get("email", "")})
     if request.method == "POST" and form.is_valid():
         if not _client_allowed(request):
             return _too_many(request)
@@ -160,7 +167,7 @@ def verification_sent(request: HttpRequest) -> HttpResponse:
 @never_cache
 @require_http_methods(["GET", "POST"])
 def login(request: HttpRequest) -> HttpResponse:
-    form = SignInForm(request.POST or None)
+    form = SignInForm(_posted(request))
     status = 200
     if request.method == "POST" and form.is_valid():
         email, password = form.cleaned_data["email"], form.cleaned_data["password"]
@@ -192,12 +199,15 @@ def login(request: HttpRequest) -> HttpResponse:
                 ratelimit.clear(email, client)
                 _sign_in(request, user)
                 return redirect(_safe_next(request) or _home_for(user))
-    return render(
+    response = render(
         request,
         "accounts/login.html",
         {"form": form, "next": _safe_next(request)},
         status=status,
     )
+    if status == 429:
+        response["Retry-After"] = str(settings.LOGIN_WINDOW_SECONDS)
+    return response
 
 
 class LogoutView(auth_views.LogoutView):
@@ -276,7 +286,7 @@ class PasswordChangeDoneView(auth_views.PasswordChangeDoneView):
 @require_http_methods(["GET", "POST"])
 def profile(request: HttpRequest) -> HttpResponse:
     user = _user(request)
-    form = ProfileForm(request.POST or None, user=user)
+    form = ProfileForm(_posted(request), user=user)
     if request.method == "POST" and form.is_valid():
         services.update_profile(
             user=user,
@@ -312,7 +322,7 @@ def profile(request: HttpRequest) -> HttpResponse:
 def token_list(request: HttpRequest) -> HttpResponse:
     """The person's tokens; a POST makes one and shows its secret in this response only."""
     user = _user(request)
-    form = TokenForm(request.POST or None)
+    form = TokenForm(_posted(request))
     issued = None
     if request.method == "POST" and form.is_valid():
         days = form.cleaned_data["expires_in_days"]
