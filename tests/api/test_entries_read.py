@@ -175,14 +175,22 @@ def translated(harbor: Harbor) -> Entry:
     entry = harbor.entry(title="Rice prices", summary="Prices rose.")
     origin = audit.Origin(user=harbor.admin, via="test")
     services.save_translation(
-        actor=actor(harbor.admin), origin=origin, entry=entry,
-        language=Language.objects.get(code="th"), title="ราคาข้าว", summary="ราคาสูงขึ้น",
+        actor=actor(harbor.admin),
+        origin=origin,
+        entry=entry,
+        language=Language.objects.get(code="th"),
+        title="ราคาข้าว",
+        summary="ราคาสูงขึ้น",
         body="ข้อความ",
-    )  # fmt: skip
+    )
     services.save_translation(
-        actor=actor(harbor.admin), origin=origin, entry=entry,
-        language=Language.objects.get(code="zh-Hans"), title="大米价格", is_machine=True,
-    )  # fmt: skip
+        actor=actor(harbor.admin),
+        origin=origin,
+        entry=entry,
+        language=Language.objects.get(code="zh-Hans"),
+        title="大米价格",
+        is_machine=True,
+    )
     return entry
 
 
@@ -316,9 +324,14 @@ def test_filters_combine(api: Api, harbor: Harbor) -> None:
     harbor.entry(language="en", sectors=["agriculture"], tags=["rice"])
     harbor.entry(harbor.other_org, country="VN", language="th", sectors=["agriculture"])
     found = api.get(
-        "entries", language="th", sector="agriculture", tag="rice", country="TH",
-        organization="thai-ministry", kind="information.news",
-    )  # fmt: skip
+        "entries",
+        language="th",
+        sector="agriculture",
+        tag="rice",
+        country="TH",
+        organization="thai-ministry",
+        kind="information.news",
+    )
     assert ids(found) == [wanted.pk]
 
 

@@ -90,9 +90,10 @@ def test_a_policy_document_with_its_details(api: Api, harbor: Harbor) -> None:
         "in_force": "draft",
     }
     response = api.post(
-        "entries", new_entry(kind="information.policy", details=details),
+        "entries",
+        new_entry(kind="information.policy", details=details),
         harbor.token(harbor.editor),
-    )  # fmt: skip
+    )
     assert response.status_code == 201, response.content
     assert response.json()["details"] == details
     stored = PolicyDocument.objects.get(pk=response.json()["id"])
@@ -130,14 +131,28 @@ def test_patch_changes_only_the_fields_sent(
     api: Api, harbor: Harbor, draft: dict[str, Any]
 ) -> None:
     response = api.patch(
-        f"entries/{draft['id']}", {"title": "Durian season opens early"},
+        f"entries/{draft['id']}",
+        {"title": "Durian season opens early"},
         harbor.token(harbor.editor),
-    )  # fmt: skip
+    )
     assert response.status_code == 200, response.content
     body = response.json()
     assert body["title"] == "Durian season opens early"
-    unchanged = ("summary", "body", "sectors", "tags", "location", "region", "source_url",
-                 "details", "language", "country", "visibility", "license", "status")  # fmt: skip
+    unchanged = (
+        "summary",
+        "body",
+        "sectors",
+        "tags",
+        "location",
+        "region",
+        "source_url",
+        "details",
+        "language",
+        "country",
+        "visibility",
+        "license",
+        "status",
+    )
     for name in unchanged:
         assert body[name] == draft[name], name
     assert body["updated_at"] > draft["updated_at"]
@@ -146,8 +161,15 @@ def test_patch_changes_only_the_fields_sent(
 def test_patch_sets_lists_and_clears_optional_fields(
     api: Api, harbor: Harbor, draft: dict[str, Any]
 ) -> None:
-    change = {"sectors": ["ai"], "tags": [], "lat": None, "lng": None, "summary": None,
-              "language": "th", "visibility": "members"}  # fmt: skip
+    change = {
+        "sectors": ["ai"],
+        "tags": [],
+        "lat": None,
+        "lng": None,
+        "summary": None,
+        "language": "th",
+        "visibility": "members",
+    }
     response = api.patch(f"entries/{draft['id']}", change, harbor.token(harbor.editor))
     assert response.status_code == 200, response.content
     body = response.json()
@@ -181,11 +203,11 @@ def test_patch_refuses_null_for_required_fields_and_unknown_fields(
 ) -> None:
     token = harbor.token(harbor.editor)
     path = f"entries/{draft['id']}"
-    body = problem(api.patch(path, {"title": None, "country": None}, token), 422,
-                   "validation_error")  # fmt: skip
+    body = problem(
+        api.patch(path, {"title": None, "country": None}, token), 422, "validation_error"
+    )
     assert {e["field"] for e in body["errors"]} == {"title", "country"}
-    body = problem(api.patch(path, {"kind": "information.policy"}, token), 422,
-                   "validation_error")  # fmt: skip
+    body = problem(api.patch(path, {"kind": "information.policy"}, token), 422, "validation_error")
     assert [e["field"] for e in body["errors"]] == ["kind"]
     body = problem(api.patch(path, {"lng": None}, token), 422, "validation_error")
     assert [e["field"] for e in body["errors"]] == ["lng"]  # both, or neither
@@ -225,8 +247,7 @@ def test_a_visible_in_review_entry_of_another_organization_cannot_be_published(
 def test_published_text_needs_publishing_rights_to_change(api: Api, harbor: Harbor) -> None:
     entry = harbor.entry()
     editor = harbor.token(harbor.editor)
-    problem(api.patch(f"entries/{entry.pk}", {"title": "Edited"}, editor), 403,
-            "permission_denied")  # fmt: skip
+    problem(api.patch(f"entries/{entry.pk}", {"title": "Edited"}, editor), 403, "permission_denied")
     response = api.patch(f"entries/{entry.pk}", {"title": "Edited"}, harbor.token(harbor.admin))
     assert response.status_code == 200
     assert response.json()["status"] == "published"
@@ -272,8 +293,13 @@ def test_the_whole_way_from_draft_to_withdrawn(
         .order_by("id")
         .values_list("action", flat=True)
     )
-    assert actions == ["entry.create", "entry.submit", "entry.publish", "entry.withdraw",
-                       "entry.submit"]  # fmt: skip
+    assert actions == [
+        "entry.create",
+        "entry.submit",
+        "entry.publish",
+        "entry.withdraw",
+        "entry.submit",
+    ]
 
 
 def test_editors_publish_where_their_organization_allows_it(

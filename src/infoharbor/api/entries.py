@@ -146,7 +146,7 @@ def create_entry(
     summary="Change some fields of an entry",
 )  # fmt: skip
 def update_entry(request: HttpRequest, entry_id: int, payload: EntryUpdateIn) -> EntryOut:
-    """Only the fields sent change; `details` merge key by key. `null` clears a field."""
+    """Only the fields sent change; `details` merge key by key; `null` clears an optional one."""
     actor = caller(request).actor
     entry = _visible_entry(actor, entry_id)
     if not permissions.can_edit(actor, entry):
