@@ -1,0 +1,166 @@
+"""The committed interface catalogs: one per interface language, complete where they must be,
+well-formed, and compiled (the .mo files say what their .po files say)."""
+
+from __future__ import annotations
+
+import gettext
+import re
+import shutil
+import subprocess
+from collections import Counter
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.utils.translation import to_locale
+
+from tests.i18n.po import LOCALE_DIR, Catalog, Entry, catalog_path, parse
+
+LOCALES = [to_locale(code) for code, _ in settings.LANGUAGES]
+# Catalogs that must be complete. English: every msgstr is its msgid (scripts/i18n.sh makes it
+# so), so an empty or fuzzy English entry means the catalog was not regenerated properly.
+# The other languages are translated later; their empty entries fall back to English.
+COMPLETE = ["zh_Hans", "en"]
+
+PYTHON_FORMAT = re.compile(r"%(?:\((\w+)\))?[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrs]")
+BRACE_FORMAT = re.compile(r"\{(\w*)(?:[!:][^}]*)?\}")
+HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>")
+# Common characters written differently in Traditional Chinese (發 for 发, 機構 for 机构...).
+TRADITIONAL_ONLY = set("發體機構國語說頁們這資訊經與為從個過時請會點設碼帳號註冊錄權審")
+
+
+def catalog(locale: str) -> Catalog:
+    return parse(catalog_path(locale))
+
+
+def placeholders(entry: Entry, text: str) -> Counter[str]:
+    found: Counter[str] = Counter()
+    if "python-format" in entry.flags:
+        found.update(
+            f"%({m.group(1)})" if m.group(1) else m.group(0) for m in PYTHON_FORMAT.finditer(text)
+        )
+    if "python-brace-format" in entry.flags:
+        found.update(f"{{{m.group(1)}}}" for m in BRACE_FORMAT.finditer(text))
+    return found
+
+
+def test_there_is_a_catalog_for_every_interface_language_and_no_other() -> None:
+    assert len(LOCALES) == 13
+    assert set(LOCALES) == {
+        "en", "zh_Hans", "zh_Hant", "id", "ms", "th", "vi", "fil", "km", "lo", "my", "tet", "pt",
+    }  # fmt: skip
+    on_disk = {path.parts[-3] for path in LOCALE_DIR.glob("*/LC_MESSAGES/django.po")}
+    assert on_disk == set(LOCALES)
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_every_catalog_has_a_usable_header_and_the_same_messages(locale: str) -> None:
+    po = catalog(locale)
+    assert po.path.with_suffix(".mo").is_file(), f"{locale}: not compiled"
+    assert not po.header_fuzzy, f"{locale}: the header is fuzzy, so msgfmt would ignore it"
+    assert po.header.get("Language") == locale
+    assert po.header.get("Content-Type") == "text/plain; charset=UTF-8"
+    assert 1 <= po.nplurals <= 6
+    keys = [entry.key for entry in po.entries]
+    assert len(keys) == len(set(keys)), f"{locale}: duplicate messages"
+    # All catalogs are made by one makemessages run, so they hold the same messages.
+    assert set(keys) == {entry.key for entry in catalog("zh_Hans").entries}
+
+
+@pytest.mark.parametrize("locale", COMPLETE)
+def test_catalog_is_complete(locale: str) -> None:
+    po = catalog(locale)
+    assert len(po.entries) > 300  # the interface's strings, not an empty extraction
+    fuzzy = [entry.msgid for entry in po.entries if entry.fuzzy]
+    assert not fuzzy, f"{locale}: fuzzy entries (check and clear the flag): {fuzzy}"
+    untranslated = [entry.msgid for entry in po.entries if not entry.translated]
+    assert not untranslated, f"{locale}: untranslated entries: {untranslated}"
+    wrong_forms = [
+        entry.msgid
+        for entry in po.entries
+        if entry.msgid_plural is not None and len(entry.msgstr) != po.nplurals
+    ]
+    assert not wrong_forms, f"{locale}: need {po.nplurals} plural form(s): {wrong_forms}"
+
+
+def test_english_catalog_is_the_source_text() -> None:
+    for entry in catalog("en").entries:
+        expected = (
+            [entry.msgid] if entry.msgid_plural is None else [entry.msgid, entry.msgid_plural]
+        )
+        assert entry.msgstr == expected
+
+
+def test_simplified_chinese_is_chinese() -> None:
+    """A translation that is still English (copied msgid) would pass the completeness check."""
+    untouched = {"API", "HTML", "Markdown"}  # names, the same in Chinese
+    for entry in catalog("zh_Hans").entries:
+        if entry.msgid in untouched:
+            continue
+        for form in entry.msgstr:
+            assert re.search(r"[\u4e00-\u9fff]", form), f"not Chinese: {entry.msgid!r} -> {form!r}"
+            assert not set(form) & TRADITIONAL_ONLY, f"traditional characters: {form!r}"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_translations_keep_placeholders_and_markup(locale: str) -> None:
+    problems = []
+    for entry in catalog(locale).entries:
+        if not entry.translated:
+            continue
+        if entry.msgid_plural is None:
+            pairs = [(entry.msgid, entry.msgstr[0])]
+        else:
+            # Every form has the plural's placeholders; a singular form may drop the number.
+            pairs = [(entry.msgid_plural, entry.msgstr[-1])]
+            allowed = placeholders(entry, entry.msgid) | placeholders(entry, entry.msgid_plural)
+            for form in entry.msgstr[:-1]:
+                if placeholders(entry, form) - allowed:
+                    problems.append((entry.msgid, form))
+        for source, translation in pairs:
+            if placeholders(entry, source) != placeholders(entry, translation):
+                problems.append((entry.msgid, translation))
+            if sorted(HTML_TAG.findall(source)) != sorted(HTML_TAG.findall(translation)):
+                problems.append((entry.msgid, translation))
+    assert not problems, f"{locale}: placeholders or markup differ: {problems}"
+
+
+@pytest.mark.parametrize("locale", LOCALES)
+def test_compiled_catalog_matches_its_source(locale: str) -> None:
+    po = catalog(locale)
+    with po.path.with_suffix(".mo").open("rb") as mo:
+        compiled = gettext.GNUTranslations(mo)
+    assert compiled.info().get("plural-forms") == po.header.get("Plural-Forms")
+    # GNUTranslations keeps the messages in _catalog: msgid -> msgstr, (msgid, n) -> form n.
+    messages = {key: value for key, value in compiled._catalog.items() if key != ""}
+    expected: dict[object, str] = {}
+    for entry in po.entries:
+        if not entry.translated:
+            continue  # msgfmt leaves out untranslated and fuzzy entries
+        if entry.msgid_plural is None:
+            expected[entry.key] = entry.msgstr[0]
+        else:
+            expected.update(((entry.key, n), form) for n, form in enumerate(entry.msgstr))
+    stale = sorted(str(key) for key in messages.keys() ^ expected.keys())
+    assert not stale, f"{locale}: .mo and .po hold different messages; run scripts/i18n.sh compile"
+    differ = [key for key, value in expected.items() if messages[key] != value]
+    assert not differ, f"{locale}: .mo is older than .po for {differ}; run scripts/i18n.sh compile"
+
+
+@pytest.mark.skipif(shutil.which("msgfmt") is None, reason="GNU gettext is not installed")
+@pytest.mark.parametrize("locale", LOCALES)
+def test_msgfmt_accepts_the_catalog(locale: str, tmp_path: Path) -> None:
+    result = subprocess.run(
+        [
+            "msgfmt",
+            "--check",
+            "--output-file",
+            str(tmp_path / "django.mo"),
+            str(catalog_path(locale)),
+        ],
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stderr == "", result.stderr
