@@ -8,6 +8,8 @@ from urllib.parse import quote
 import pytest
 from django.test import Client
 
+from tests import factories
+
 pytestmark = pytest.mark.django_db
 
 
@@ -94,3 +96,16 @@ def test_malformed_percent_encoding_and_bad_methods_are_not_server_errors(client
     assert client.put("/en/entries/").status_code < 500
     assert client.delete("/en/accounts/login/").status_code < 500
     assert client.post("/en/entries/1/publish/").status_code < 500
+
+
+def test_the_accounts_language_beats_the_browser_and_the_prefix_beats_both() -> None:
+    user = factories.make_user("reader@example.org")
+    client = Client(HTTP_ACCEPT_LANGUAGE="en")
+    client.force_login(user)  # no sign-in form: nothing was put in the session
+    user.preferred_language = "th"  # e.g. changed by an operator
+    user.save(update_fields=["preferred_language"])
+    assert client.get("/")["Location"] == "/th/"
+    assert client.get("/th/").status_code == 200
+    page = client.get("/vi/")
+    assert page.status_code == 200
+    assert '<html lang="vi"' in page.content.decode()

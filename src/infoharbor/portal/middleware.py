@@ -78,16 +78,22 @@ class SecurityHeadersMiddleware:
 class PreferredLanguageMiddleware(LocaleMiddleware):
     """Interface language: the URL prefix, then the account's preference, then the browser.
 
-    Runs before authentication, so it reads the preference the sign-in stored in the session.
+    The account's stored preference counts (so a change an operator makes applies at once);
+    the session's copy serves when there is no account.
     """
 
     def process_request(self, request: HttpRequest) -> None:
         super().process_request(request)
-        prefixed = translation.get_language_from_path(request.path_info)
-        preferred = (
-            request.session.get(SESSION_LANGUAGE_KEY) if hasattr(request, "session") else None
-        )
-        if not prefixed and preferred:
+        if translation.get_language_from_path(request.path_info):
+            return  # the address says it; the account is not even looked up
+        preferred = ""
+        user = getattr(request, "user", None)
+        if user is not None and user.is_authenticated:
+            code = user.preferred_language or ""
+            preferred = interface_language(code) if code else ""
+        elif hasattr(request, "session"):
+            preferred = request.session.get(SESSION_LANGUAGE_KEY) or ""
+        if preferred in {code for code, _name in settings.LANGUAGES}:
             translation.activate(preferred)
             request.LANGUAGE_CODE = translation.get_language()
 
