@@ -2,24 +2,31 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.db.models import QuerySet
 from django.http import HttpRequest
+from django.utils.translation import gettext_lazy as _
 
+from infoharbor.accounts import tokens
 from infoharbor.accounts.models import ApiToken, CountryModerator, Membership, User
+from infoharbor.core import audit
+from infoharbor.core.admin_audit import AuditedAdmin
 
 
 class MembershipInline(admin.TabularInline[Membership, User]):
     model = Membership
     extra = 0
     raw_id_fields = ["organization"]
+    readonly_fields = ["created_at"]
 
 
 class ModeratorInline(admin.TabularInline[CountryModerator, User]):
     model = CountryModerator
     extra = 0
+    readonly_fields = ["created_at"]
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]  # the stubs want an AbstractUser
+class UserAdmin(AuditedAdmin, BaseUserAdmin):  # type: ignore[type-arg]  # stubs: AbstractUser
     ordering = ["email"]
     list_display = ["email", "display_name", "email_verified", "is_staff", "is_active"]
     list_filter = ["is_staff", "is_active", "email_verified"]
@@ -33,7 +40,17 @@ class UserAdmin(BaseUserAdmin):  # type: ignore[type-arg]  # the stubs want an A
         ("Access", {"fields": ("is_active", "is_staff", "is_superuser", "groups")}),
         ("Dates", {"fields": ("last_login", "date_joined")}),
     )
-    add_fieldsets = ((None, {"classes": ("wide",), "fields": ("email", "password1", "password2")}),)
+    add_fieldsets = (
+        (
+            None,
+            {
+                "classes": ("wide",),
+                # Tick "email verified" for an address you know; otherwise the person
+                # confirms it (or resets their password) before signing in.
+                "fields": ("email", "password1", "password2", "email_verified"),
+            },
+        ),
+    )
     inlines = [MembershipInline, ModeratorInline]
 
 
@@ -52,8 +69,18 @@ class ApiTokenAdmin(admin.ModelAdmin[ApiToken]):
         "revoked_at",
     ]
 
+    list_filter = ["scope", "revoked_at"]
+    search_fields = ["user__email", "prefix", "name"]
+    actions = ["revoke"]
+
     def has_add_permission(self, request: HttpRequest) -> bool:
         return False
 
     def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
         return False
+
+    @admin.action(description=_("Revoke the selected tokens"), permissions=["view"])
+    def revoke(self, request: HttpRequest, queryset: QuerySet[ApiToken]) -> None:
+        origin = audit.Origin.from_request(request, via="admin")
+        for token in queryset.filter(revoked_at__isnull=True):
+            tokens.revoke_token(token=token, origin=origin)
