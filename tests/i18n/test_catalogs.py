@@ -26,6 +26,7 @@ PYTHON_FORMAT = re.compile(r"%(?:\((\w+)\))?[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcr
 BRACE_FORMAT = re.compile(r"\{(\w*)(?:[!:][^}]*)?\}")
 HTML_TAG = re.compile(r"</?[A-Za-z][^>]*>")
 # Common characters written differently in Traditional Chinese (發 for 发, 機構 for 机构...).
+SIMPLIFIED_ONLY = set("发体机构国语说页们这资讯经与为从个过时请会点设码账号册录权审")
 TRADITIONAL_ONLY = set("發體機構國語說頁們這資訊經與為從個過時請會點設碼帳號註冊錄權審")
 
 
@@ -100,6 +101,13 @@ def test_simplified_chinese_is_chinese() -> None:
         for form in entry.msgstr:
             assert re.search(r"[\u4e00-\u9fff]", form), f"not Chinese: {entry.msgid!r} -> {form!r}"
             assert not set(form) & TRADITIONAL_ONLY, f"traditional characters: {form!r}"
+
+
+def test_traditional_chinese_is_traditional() -> None:
+    """zh_Hant need not be complete yet, but what it has must not be Simplified Chinese."""
+    for entry in catalog("zh_Hant").entries:
+        for form in entry.msgstr:
+            assert not set(form) & SIMPLIFIED_ONLY, f"simplified characters: {form!r}"
 
 
 @pytest.mark.parametrize("locale", LOCALES)

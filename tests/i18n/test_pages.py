@@ -275,3 +275,13 @@ def test_language_switcher_leads_to_the_same_page(
         there_view = resolve(urlsplit(target).path)
     assert (there_view.view_name, there_view.kwargs) == (here_view.view_name, here_view.kwargs)
     assert urlsplit(target).query == urlsplit(address).query
+
+
+def test_traditional_chinese_interface(site: Site) -> None:
+    response = site.visitor.get("/zh-hant/entries/")
+    assert response.status_code == 200
+    assert html_lang(response) == "zh-Hant"
+    seen = Page(text(response))
+    assert seen.main_nav == ["資訊", "機構", "國家"]
+    assert seen.account_nav == ["登入", "註冊"]
+    assert seen.title.endswith("· 中國—東盟信息港"), seen.title
