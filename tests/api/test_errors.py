@@ -193,3 +193,16 @@ def test_unexpected_errors_are_500_problems_that_reveal_nothing(
     body = problem(response, 500, "internal_error")
     assert "hunter2" not in response.content.decode()
     assert body["type"] == "about:blank"
+
+
+def test_a_body_too_large_to_read_is_the_same_413_problem(api: Api, token: str) -> None:
+    # Past the size-limit middleware (a larger limit), Django refuses to read the body.
+    with override_settings(MAX_REQUEST_BYTES=10**6, DATA_UPLOAD_MAX_MEMORY_SIZE=2000):
+        late = api.post("entries", new_entry(body="x" * 5000), token)
+    with override_settings(MAX_REQUEST_BYTES=2000):
+        early = api.post("entries", new_entry(body="x" * 5000), token)
+    for response in (late, early):
+        body = problem(response, 413, "request_too_large")
+        assert body["type"] == "about:blank"
+        assert body["title"] == "Content Too Large"
+    assert not Entry.objects.exists()

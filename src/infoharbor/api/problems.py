@@ -40,7 +40,7 @@ TYPE_BASE = "https://infoharbor.example/problems/"
 AUTH_CHALLENGE = 'Bearer realm="Information Harbor API"'
 
 # Codes whose meaning is no more than their HTTP status: their type is "about:blank".
-_PLAIN_CODES = frozenset({"not_found", "method_not_allowed", "internal_error"})
+_PLAIN_CODES = frozenset({"not_found", "method_not_allowed", "request_too_large", "internal_error"})
 
 # Service field names that differ from the API's input names.
 _FIELD_NAMES = {"body_source": "body"}
@@ -108,6 +108,13 @@ def response(problem: ApiProblem) -> HttpResponse:
 
 def not_found(detail: str = "Nothing is here, or you may not see it.") -> ApiProblem:
     return ApiProblem(404, "not_found", detail)
+
+
+def too_large() -> ApiProblem:
+    """A body too large to read (the size-limit middleware answers the same way)."""
+    return ApiProblem(
+        413, "request_too_large", "The request body is too large.", title="Content Too Large"
+    )
 
 
 def validation_problem(errors: list[FieldError], detail: str | None = None) -> ApiProblem:
@@ -195,7 +202,7 @@ def _on_authentication(request: HttpRequest, exc: AuthenticationError) -> HttpRe
 def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
     cause = exc.__cause__
     if isinstance(cause, RequestDataTooBig):
-        return response(ApiProblem(413, "request_too_large", "The request body is too large."))
+        return response(too_large())
     if exc.status_code == 400 and cause is not None:
         # django-ninja could not parse the body (its parser raised; the cause says why).
         return response(
@@ -212,7 +219,7 @@ def _on_http_error(request: HttpRequest, exc: HttpError) -> HttpResponse:
 
 
 def _on_too_large(request: HttpRequest, exc: RequestDataTooBig) -> HttpResponse:
-    return response(ApiProblem(413, "request_too_large", "The request body is too large."))
+    return response(too_large())
 
 
 def _on_unexpected(request: HttpRequest, exc: Exception) -> HttpResponse:
