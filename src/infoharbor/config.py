@@ -76,8 +76,9 @@ DECLARATIONS: tuple[Setting, ...] = (
         "VAR_DIR",
         str,
         "var",
-        "Directory for the embedded database, generated secrets, uploaded files and logs. "
-        "Relative paths are taken from the working directory.",
+        "Directory for the embedded database, generated secrets, uploaded and collected "
+        "static files. Relative paths are taken from the working directory. (Logs go to "
+        "standard error, for systemd's journal or your process manager.)",
         "/srv/infoharbor/var",
     ),
     Setting(
@@ -110,7 +111,9 @@ DECLARATIONS: tuple[Setting, ...] = (
         "ALLOWED_HOSTS",
         _list,
         "127.0.0.1,localhost,[::1]",
-        "Comma-separated host names this harbor answers to. Required in production.",
+        "Comma-separated host names this harbor answers to; requests for any other host get "
+        "400. In production list the public name(s), and the name your load balancer's "
+        "health checks use.",
         "harbor.example.org",
     ),
     Setting(

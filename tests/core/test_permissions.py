@@ -102,6 +102,7 @@ ACTIONS = {
     ("submit", EntryStatus.PUBLISHED): set(),
     ("publish", EntryStatus.IN_REVIEW): {"admin"},
     ("withdraw", EntryStatus.PUBLISHED): {"admin", "moderator_th", "operator"},
+    ("withdraw", EntryStatus.IN_REVIEW): {"admin", "moderator_th", "operator"},  # send back
     ("withdraw", EntryStatus.DRAFT): set(),
     ("moderate", EntryStatus.PUBLISHED): {"moderator_th", "operator"},
 }
@@ -142,3 +143,18 @@ def test_suspended_organization_grants_nothing(world: dict[str, object]) -> None
     home.is_active = False  # type: ignore[attr-defined]
     home.save()  # type: ignore[attr-defined]
     assert not permissions.can_create_in(actor(world, "admin"), home.pk)  # type: ignore[attr-defined]
+
+
+def test_suspended_organizations_entries_leave_the_public(world: dict[str, object]) -> None:
+    the_entry = entry(world, EntryStatus.PUBLISHED)
+    home = world["home"]
+    home.is_active = False  # type: ignore[attr-defined]
+    home.save()  # type: ignore[attr-defined]
+    the_entry.refresh_from_db()
+    for persona in ("anonymous", "stranger", "member"):
+        who = actor(world, persona)
+        assert not permissions.can_view(who, the_entry), persona
+        assert not permissions.visible_entries(Entry.objects.all(), who).exists(), persona
+    assert not permissions.public_live(Entry.objects.all()).exists()
+    assert permissions.can_view(actor(world, "operator"), the_entry)
+    assert permissions.can_view(actor(world, "moderator_th"), the_entry)

@@ -51,3 +51,10 @@ def test_html_body_keeps_structure_and_language_tags() -> None:
 
 def test_plain_text_unescapes_entities() -> None:
     assert richtext.plain_text("<p>Trade &amp; investment</p>") == "Trade & investment"
+
+
+def test_body_headings_sit_below_the_page_title() -> None:
+    html = richtext.render("# Background\n\ntext", "markdown")
+    assert "<h2>Background</h2>" in html
+    assert "<h1" not in html
+    assert "<h2>Scope</h2>" in richtext.render("<H1>Scope</h1>", "html")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 
 import pytest
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -228,3 +229,58 @@ def test_side_effects_run_only_after_commit(
         assert seen == [("created", entry.pk)]
     finally:
         services._after_commit_hooks.remove(hook)
+
+
+@pytest.mark.parametrize(
+    ("typed", "stored"),
+    [
+        ("การค้า", "การค้า"),  # Thai vowel and tone marks stay
+        ("မြန်မာ", "မြန်မာ"),
+        ("ភាសាខ្មែរ", "ភាសាខ្មែរ"),
+        ("Xuất khẩu  gạo", "xuất-khẩu-gạo"),
+        (unicodedata.normalize("NFD", "Xuất khẩu gạo"), "xuất-khẩu-gạo"),  # decomposed too
+        ("  Rice, Trade!  ", "rice-trade"),
+        ("人工智能", "人工智能"),
+    ],
+)
+def test_tags_keep_every_letter_and_mark(typed: str, stored: str) -> None:
+    assert services.tag_slug(typed) == stored
+
+
+def test_changing_a_reviewed_entry_sends_it_back_to_the_moderators(org, admin) -> None:  # type: ignore[no-untyped-def]
+    entry = factories.make_entry(org, admin)
+    moderator = factories.make_user()
+    factories.make_moderator(moderator, "TH")
+    entry = services.mark_reviewed(
+        actor=Actor.for_user(moderator), origin=origin(moderator), entry=entry
+    )
+    assert entry.reviewed_at is not None
+    entry = services.update_entry(
+        actor=Actor.for_user(admin),
+        origin=origin(admin),
+        entry=entry,
+        data=factories.entry_data(title="Changed after review"),
+        details={},
+    )
+    assert entry.reviewed_at is None
+    assert entry.reviewed_by is None
+
+
+def test_partial_details_keep_stored_values_and_defaults(org, admin) -> None:  # type: ignore[no-untyped-def]
+    entry = create(
+        org,
+        admin,
+        kind="information.policy",
+        details={"policy_type": "law", "document_number": "No. 7/2026"},
+    )
+    assert entry.policy.in_force == "in_force"  # the model's default
+    services.update_entry(
+        actor=Actor.for_user(admin),
+        origin=origin(admin),
+        entry=entry,
+        data=factories.entry_data(title=entry.title),
+        details={"in_force": "repealed"},
+    )
+    entry.policy.refresh_from_db()
+    assert entry.policy.document_number == "No. 7/2026"
+    assert entry.policy.in_force == "repealed"

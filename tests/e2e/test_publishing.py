@@ -10,7 +10,8 @@ from typing import Any
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support.ui import Select
+from selenium.webdriver.support import expected_conditions
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
 from infoharbor.accounts.choices import Role
 from infoharbor.core.choices import EntryStatus
@@ -28,10 +29,17 @@ def _fill(browser: Any, name: str, value: str) -> None:
     field.send_keys(value)
 
 
+def _follow(browser: Any, element: Any) -> None:
+    old_page = browser.find_element(By.TAG_NAME, "html")
+    element.click()
+    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(old_page))
+
+
 def _click(browser: Any, text: str) -> None:
+    """Press a button and wait for the page it leads to (a click does not wait by itself)."""
     buttons = browser.find_elements(By.XPATH, f"//button[normalize-space()='{text}']")
     assert buttons, f"no button {text!r} on {browser.current_url}"
-    buttons[0].click()
+    _follow(browser, buttons[0])
 
 
 def test_editor_creates_submits_and_publishes_an_entry(browser: Any, live_server: Any) -> None:
@@ -51,7 +59,7 @@ def test_editor_creates_submits_and_publishes_an_entry(browser: Any, live_server
     assert "/en/dashboard/" in browser.current_url
 
     browser.get(f"{live_server.url}/en/dashboard/{org.slug}/")
-    browser.find_element(By.PARTIAL_LINK_TEXT, "New: News").click()
+    _follow(browser, browser.find_element(By.PARTIAL_LINK_TEXT, "New: News"))
     _fill(browser, "title", TITLE)
     _fill(browser, "summary", "The provincial market opens on Monday with 40 stalls.")
     _fill(browser, "body", "Traders from **Laos** and Vietnam are welcome.")
@@ -71,6 +79,6 @@ def test_editor_creates_submits_and_publishes_an_entry(browser: Any, live_server
     # A reader who is not signed in finds it on the home page and opens it.
     browser.delete_all_cookies()
     browser.get(f"{live_server.url}/en/")
-    browser.find_element(By.LINK_TEXT, TITLE).click()
+    _follow(browser, browser.find_element(By.LINK_TEXT, TITLE))
     assert browser.find_element(By.TAG_NAME, "h1").text == TITLE
     assert "Laos" in browser.find_element(By.TAG_NAME, "main").text

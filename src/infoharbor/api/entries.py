@@ -11,7 +11,6 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
@@ -78,7 +77,7 @@ def filter_entries(queryset: QuerySet[Entry], filters: EntryFilters) -> QuerySet
     if filters.published_before:
         queryset = queryset.filter(published_at__lt=filters.published_before)
     if filters.tag:
-        tag = slugify(filters.tag.strip(), allow_unicode=True)
+        tag = services.tag_slug(filters.tag)
         with_tag = Entry.tags.through.objects.filter(tag__slug=tag)
         queryset = queryset.filter(pk__in=with_tag.values("entry_id"))
     return queryset

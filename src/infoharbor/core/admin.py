@@ -3,7 +3,7 @@ from typing import Any
 from django.contrib import admin
 from django.http import HttpRequest
 
-from infoharbor.core.admin_audit import AuditedAdmin
+from infoharbor.core.admin_audit import AuditedAdmin, ReadOnlyAdmin
 from infoharbor.core.models import (
     AuditEvent,
     Country,
@@ -62,8 +62,9 @@ class TranslationInline(admin.StackedInline[EntryTranslation, Entry]):
 
 
 @admin.register(Entry)
-class EntryAdmin(admin.ModelAdmin[Entry]):
-    """Read-mostly: entries change through the portal or the API, whose services audit them."""
+class EntryAdmin(ReadOnlyAdmin):
+    """Entries change through the portal or the API, whose services check and audit them;
+    operators withdraw them there too (never delete: the record and its trail stay)."""
 
     list_display = [
         "title",
@@ -81,12 +82,6 @@ class EntryAdmin(admin.ModelAdmin[Entry]):
     list_select_related = ["organization", "country", "language"]
     inlines = [TranslationInline]
     readonly_fields = [field.name for field in Entry._meta.fields]
-
-    def has_add_permission(self, request: HttpRequest) -> bool:
-        return False
-
-    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
-        return False
 
 
 @admin.register(AuditEvent)

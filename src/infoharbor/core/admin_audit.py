@@ -82,3 +82,17 @@ class AuditedAdmin(admin.ModelAdmin[Any]):
             _record(request, _action(obj, "create"), obj)
         for obj, fields in formset.changed_objects:
             _record(request, _action(obj, "change"), obj, note=", ".join(fields))
+
+
+class ReadOnlyAdmin(admin.ModelAdmin[Any]):
+    """For records that change only through the services (which check and audit): the
+    operator site shows them and nothing more."""
+
+    def has_add_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_change_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False
+
+    def has_delete_permission(self, request: HttpRequest, obj: Any = None) -> bool:
+        return False

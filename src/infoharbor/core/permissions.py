@@ -82,7 +82,7 @@ def can_view(actor: Actor, entry: Entry) -> bool:
         return True
     if entry.country_id in actor.moderates and entry.status != EntryStatus.DRAFT:
         return True
-    if entry.status != EntryStatus.PUBLISHED:
+    if entry.status != EntryStatus.PUBLISHED or not entry.organization.is_active:
         return False
     if entry.visibility == Visibility.PUBLIC:
         return True
@@ -113,9 +113,9 @@ def can_publish(actor: Actor, entry: Entry) -> bool:
 
 
 def can_withdraw(actor: Actor, entry: Entry) -> bool:
-    """Take a published entry down: its organization's publishers, its country's moderators,
-    and operators."""
-    if entry.status != EntryStatus.PUBLISHED:
+    """Take a published entry down (or send one in review back): its organization's
+    publishers, its country's moderators, and operators. The reason goes to the publisher."""
+    if entry.status not in {EntryStatus.PUBLISHED, EntryStatus.IN_REVIEW}:
         return False
     return actor.is_operator or entry.country_id in actor.moderates or can_publish(actor, entry)
 
@@ -128,7 +128,8 @@ def visible_entries(queryset: QuerySet[Entry], actor: Actor) -> QuerySet[Entry]:
     """The entries of ``queryset`` that ``actor`` may read (the query form of can_view)."""
     if actor.is_operator:
         return queryset
-    published = Q(status=EntryStatus.PUBLISHED)
+    # A suspended organization's entries are off the air for everyone but its own people.
+    published = Q(status=EntryStatus.PUBLISHED, organization__is_active=True)
     readable = published & Q(visibility=Visibility.PUBLIC)
     if actor.is_authenticated:
         readable |= published & Q(visibility=Visibility.MEMBERS)
@@ -149,4 +150,5 @@ def public_live(queryset: QuerySet[Entry]) -> QuerySet[Entry]:
         Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()),
         status=EntryStatus.PUBLISHED,
         visibility=Visibility.PUBLIC,
+        organization__is_active=True,
     )

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import html as html_module
+import re
 
 import nh3
 from markdown_it import MarkdownIt
@@ -53,6 +54,8 @@ ALLOWED_TAGS = frozenset(
         "ul",
     }
 )
+_H1 = re.compile(r"<(/?)h1(?=[\s>/])", re.IGNORECASE)
+
 ALLOWED_ATTRIBUTES = {
     "a": {"href", "title", "hreflang"},
     "abbr": {"title"},
@@ -80,6 +83,8 @@ def sanitize_html(html: str) -> str:
 def render(source: str, body_format: str) -> str:
     """The sanitized HTML of a body written in ``body_format`` ("markdown" or "html")."""
     html = _markdown.render(source) if body_format == "markdown" else source
+    # The page's title is its only h1: a body's top-level headings become h2.
+    html = _H1.sub(lambda match: f"<{match.group(1)}h2", html)
     return sanitize_html(html)
 
 

@@ -8,6 +8,7 @@ through here; nothing else saves an Entry.
 from __future__ import annotations
 
 import datetime as dt
+import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
@@ -16,7 +17,6 @@ from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import models, transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
-from django.utils.text import slugify
 from django.utils.translation import gettext as _
 
 from infoharbor.core import audit, kinds, permissions, richtext
@@ -91,10 +91,23 @@ def _deny(message: str) -> PermissionDenied:
     return PermissionDenied(message)
 
 
+def tag_slug(text: str) -> str:
+    """A tag as stored: NFC, lower case, words joined by hyphens.
+
+    Unlike slugify, it keeps combining marks, which Thai, Khmer, Lao, Burmese and
+    Vietnamese words cannot lose (การค้า must not become การคา).
+    """
+    text = unicodedata.normalize("NFC", text).casefold()
+    kept = "".join(
+        char if unicodedata.category(char)[0] in "LMN" or char in "-_" else " " for char in text
+    )
+    return "-".join(kept.split())[:64].strip("-")
+
+
 def _normalize_tags(raw: list[str]) -> list[str]:
     tags = []
     for tag in raw:
-        slug = slugify(tag.strip(), allow_unicode=True)[:64]
+        slug = tag_slug(tag)
         if slug and slug not in tags:
             tags.append(slug)
     return tags
@@ -276,6 +289,9 @@ def update_entry(
     details = _complete_details(entry, details)
     _check_all(entry, data, details)
     entry.updated_at = timezone.now()
+    if entry.status == EntryStatus.PUBLISHED:
+        # Changed text is new text: it goes back to the moderators' queue.
+        entry.reviewed_at, entry.reviewed_by = None, None
     entry.save()
     _save_relations(entry, data)
     _save_details(entry, details, creating=False)
@@ -341,6 +357,7 @@ def publish_entry(*, actor: Actor, origin: audit.Origin, entry: Entry) -> Entry:
     def stamp(entry: Entry) -> None:
         entry.published_at = entry.published_at or timezone.now()
         entry.withdrawn_at, entry.withdrawn_by, entry.withdrawn_reason = None, None, ""
+        entry.reviewed_at, entry.reviewed_by = None, None  # each publication is reviewed
 
     def allowed(actor: Actor, entry: Entry) -> bool:
         return entry.status != EntryStatus.PUBLISHED and permissions.can_publish(actor, entry)
