@@ -22,6 +22,7 @@ OPERATIONS = {
     ("post", "/api/v1/entries/{entry_id}/submit"): "submit_entry",
     ("post", "/api/v1/entries/{entry_id}/publish"): "publish_entry",
     ("post", "/api/v1/entries/{entry_id}/withdraw"): "withdraw_entry",
+    ("put", "/api/v1/entries/{entry_id}/translations/{language}"): "put_translation",
     ("get", "/api/v1/organizations"): "list_organizations",
     ("get", "/api/v1/organizations/{slug}"): "get_organization",
     ("get", "/api/v1/countries"): "list_countries",

@@ -11,6 +11,7 @@ from django.core.exceptions import PermissionDenied
 from django.db.models import Q, QuerySet
 from django.http import HttpRequest, HttpResponse
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.translation import gettext as _
 from ninja import Query, Router, Status
 
@@ -24,6 +25,7 @@ from infoharbor.api.entry_schemas import (
     EntryPage,
     EntryUpdateIn,
     LangParam,
+    TranslationIn,
     WithdrawIn,
 )
 from infoharbor.api.pagination import ENTRY_KEYSET, paginate
@@ -31,7 +33,7 @@ from infoharbor.api.problems import ApiProblem, FieldError, Problem, not_found, 
 from infoharbor.core import kinds, permissions, services
 from infoharbor.core.choices import EntryStatus
 from infoharbor.core.languages import content_language
-from infoharbor.core.models import Entry, Sector
+from infoharbor.core.models import Entry, Language, Sector
 from infoharbor.core.permissions import Actor
 from infoharbor.core.platforms import BY_KEY as PLATFORMS
 
@@ -76,6 +78,8 @@ def filter_entries(queryset: QuerySet[Entry], filters: EntryFilters) -> QuerySet
         queryset = queryset.filter(published_at__gte=filters.published_after)
     if filters.published_before:
         queryset = queryset.filter(published_at__lt=filters.published_before)
+    if not filters.include_expired:
+        queryset = queryset.filter(Q(expires_at__isnull=True) | Q(expires_at__gt=timezone.now()))
     if filters.tag:
         tag = services.tag_slug(filters.tag)
         with_tag = Entry.tags.through.objects.filter(tag__slug=tag)
@@ -187,13 +191,37 @@ def publish_entry(request: HttpRequest, entry_id: int) -> EntryOut:
 
 @router.post(
     "/entries/{entry_id}/withdraw", response={200: EntryOut, **WRITE_ERRORS}, auth=write_auth,
-    summary="Withdraw a published entry",
+    summary="Withdraw a published entry (or send one in review back)",
 )  # fmt: skip
 def withdraw_entry(request: HttpRequest, entry_id: int, payload: WithdrawIn) -> EntryOut:
-    """Take a published entry down, saying why; the publisher sees the reason."""
+    """Take a published entry down, or send one in review back to its editors, saying why;
+    the publisher sees the reason and may change and resubmit it."""
     actor = caller(request).actor
     entry = _visible_entry(actor, entry_id)
-    if entry.status != EntryStatus.PUBLISHED:
-        raise _conflict(_("Only published entries can be withdrawn."))
+    if entry.status not in {EntryStatus.PUBLISHED, EntryStatus.IN_REVIEW}:
+        raise _conflict(_("Only published entries and entries in review can be withdrawn."))
     services.withdraw_entry(actor=actor, origin=origin(request), entry=entry, reason=payload.reason)
     return _shown(request, actor, entry.pk)
+
+
+@router.put(
+    "/entries/{entry_id}/translations/{language}", response={200: EntryOut, **WRITE_ERRORS},
+    auth=write_auth, summary="Add or replace a translation",
+)  # fmt: skip
+def put_translation(
+    request: HttpRequest, entry_id: int, language: str, payload: TranslationIn
+) -> EntryOut:
+    """The entry's title, summary and body in `language` (BCP 47); returns the entry in that
+    language. Parts left empty are shown from the original."""
+    actor = caller(request).actor
+    entry = _visible_entry(actor, entry_id)
+    if not permissions.can_edit(actor, entry):
+        raise PermissionDenied(_("You may not translate this entry."))
+    target = Language.objects.filter(code=content_language(language)).first()
+    if target is None:
+        raise not_found(_("There is no such language; see /api/v1/languages."))
+    services.save_translation(
+        actor=actor, origin=origin(request), entry=entry, language=target,
+        **payload.model_dump(),
+    )  # fmt: skip
+    return _shown(request, actor, entry.pk, target.code)

@@ -77,8 +77,16 @@ def _load_texts(entries: Sequence[Entry], lang: str | None) -> dict[int, _Text]:
     if not wanted:
         return {}
     rows = EntryTranslation.objects.filter(entry_id__in=wanted, language_id=code)
+    by_id = {entry.pk: entry for entry in entries}
+    # Parts a translation leaves empty are read in the original, as on the portal.
     return {
-        row.entry_id: _Text(code, row.title, row.summary, row.body_html, row.is_machine)
+        row.entry_id: _Text(
+            code,
+            row.title,
+            row.summary or by_id[row.entry_id].summary,
+            row.body_html or by_id[row.entry_id].body_html,
+            row.is_machine,
+        )
         for row in rows
     }
 

@@ -75,6 +75,9 @@ class EntryFilters(PageParams):
     published_after: DateTime | None = None
     published_before: DateTime | None = None
     tag: str | None = None
+    include_expired: bool = Field(
+        False, description="Also list entries past their expiry time (hidden by default)."
+    )
     lang: str | None = Field(
         None, description="Return title, summary and body in this language where translated."
     )
@@ -136,3 +139,12 @@ class EntryUpdateIn(_Input):
 
 class WithdrawIn(_Input):
     reason: Text = Field(description="Shown to the publisher.")
+
+
+class TranslationIn(_Input):
+    title: Text = Field(max_length=300)
+    summary: Text = ""
+    body: Text = Field("", description="Empty: readers get the original's body.")
+    body_format: BodyFormat = BodyFormat.MARKDOWN
+    is_machine: bool = Field(False, description="Machine translation (readers see a notice).")
+    translator: Text = Field("", max_length=120, description="A person, agency or service.")
