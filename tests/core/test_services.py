@@ -284,3 +284,32 @@ def test_partial_details_keep_stored_values_and_defaults(org, admin) -> None:  #
     entry.policy.refresh_from_db()
     assert entry.policy.document_number == "No. 7/2026"
     assert entry.policy.in_force == "repealed"
+
+
+def test_every_error_is_reported_at_once(org, editor) -> None:  # type: ignore[no-untyped-def]
+    with pytest.raises(ValidationError) as caught:
+        create(org, editor, title="", lat=95.0, lng=10.0, source_url="not a url")
+    assert {"title", "lat", "source_url"} <= set(caught.value.message_dict)
+
+
+def test_an_expired_entry_can_still_be_corrected(org, admin) -> None:  # type: ignore[no-untyped-def]
+    entry = factories.make_entry(org, admin)
+    past = timezone.now() - dt.timedelta(days=2)
+    Entry.objects.filter(pk=entry.pk).update(expires_at=past)
+    entry.refresh_from_db()
+    corrected = services.update_entry(
+        actor=Actor.for_user(admin),
+        origin=origin(admin),
+        entry=entry,
+        data=factories.entry_data(title="Typo fixed", expires_at=entry.expires_at),
+        details={},
+    )
+    assert corrected.title == "Typo fixed"
+    with pytest.raises(ValidationError):  # but a new expiry must still lie ahead
+        services.update_entry(
+            actor=Actor.for_user(admin),
+            origin=origin(admin),
+            entry=corrected,
+            data=factories.entry_data(title="x", expires_at=past - dt.timedelta(days=1)),
+            details={},
+        )

@@ -113,7 +113,7 @@ def _normalize_tags(raw: list[str]) -> list[str]:
     return tags
 
 
-def _validate(entry: Entry, data: EntryData) -> None:
+def _validate(entry: Entry, data: EntryData, stored_expiry: dt.datetime | None = None) -> None:
     errors: dict[str, list[str]] = {}
     if not data.title.strip():
         errors["title"] = [_("A title is required.")]
@@ -127,14 +127,22 @@ def _validate(entry: Entry, data: EntryData) -> None:
         errors["lng"] = [_("Longitude must be between -180 and 180.")]
     if data.body_format not in BodyFormat.values:
         errors["body_format"] = [_("Choose Markdown or HTML.")]
-    if data.expires_at is not None and data.expires_at <= timezone.now():
+    # A new expiry must lie ahead; an entry that has expired can still be corrected.
+    changed_expiry = data.expires_at != stored_expiry
+    if changed_expiry and data.expires_at is not None and data.expires_at <= timezone.now():
         errors["expires_at"] = [_("The expiry time must be in the future.")]
+    try:
+        # The model's own checks too, so every error is reported at once; the fields already
+        # found wrong are left out (and the constraints, which would only repeat them).
+        entry.full_clean(
+            exclude=["organization", "author", "kind", "body_html", *errors],
+            validate_constraints=not errors,
+        )
+    except ValidationError as error:
+        for name, messages in error.message_dict.items():
+            errors.setdefault(name, []).extend(messages)
     if errors:
         raise ValidationError(errors)
-    try:
-        entry.full_clean(exclude=["organization", "author", "kind", "body_html"])
-    except ValidationError as error:
-        raise ValidationError(error.message_dict) from error
 
 
 def _apply(entry: Entry, data: EntryData) -> None:
@@ -182,11 +190,16 @@ def _complete_details(entry: Entry, details: Mapping[str, Any]) -> dict[str, Any
     return completed
 
 
-def _check_all(entry: Entry, data: EntryData, details: Mapping[str, Any]) -> None:
+def _check_all(
+    entry: Entry,
+    data: EntryData,
+    details: Mapping[str, Any],
+    stored_expiry: dt.datetime | None = None,
+) -> None:
     """Validate the shared fields and the kind's details; report every error at once."""
     errors: dict[str, list[str]] = {}
     checks: tuple[Callable[[], None], ...] = (
-        lambda: _validate(entry, data),
+        lambda: _validate(entry, data, stored_expiry),
         lambda: validate_details(entry.kind, details),
     )
     for check in checks:
@@ -285,9 +298,10 @@ def update_entry(
     if not permissions.can_edit(actor, entry):
         raise _deny(_("You may not edit this entry."))
     before = {**audit.snapshot(entry, AUDITED_FIELDS), **_relations_snapshot(entry)}
+    stored_expiry = entry.expires_at
     _apply(entry, data)
     details = _complete_details(entry, details)
-    _check_all(entry, data, details)
+    _check_all(entry, data, details, stored_expiry)
     entry.updated_at = timezone.now()
     if entry.status == EntryStatus.PUBLISHED:
         # Changed text is new text: it goes back to the moderators' queue.
