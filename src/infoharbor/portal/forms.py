@@ -203,8 +203,8 @@ class HomeCountryForm(forms.Form):
 # --- Writing entries --------------------------------------------------------------------------
 
 
-class EntryForm(forms.Form):
-    """The fields every kind of entry shares."""
+class TextForm(forms.Form):
+    """The text of an entry in one language: what an entry and each translation have."""
 
     title = forms.CharField(label=_("Title"), max_length=300)
     summary = forms.CharField(
@@ -222,6 +222,11 @@ class EntryForm(forms.Form):
         initial=BodyFormat.MARKDOWN,
         widget=forms.RadioSelect,
     )
+
+
+class EntryForm(TextForm):
+    """The fields every kind of entry shares."""
+
     language = forms.ModelChoiceField(
         label=_("Language of the text"), queryset=Language.objects.all(), empty_label=None
     )
@@ -387,22 +392,8 @@ def apply_service_errors(
 # --- Translations -----------------------------------------------------------------------------
 
 
-class TranslationForm(forms.Form):
+class TranslationForm(TextForm):
     """An entry's text in one more language; the language is in the page's address."""
-
-    title = forms.CharField(label=_("Title"), max_length=300)
-    summary = forms.CharField(
-        label=_("Summary"), required=False, widget=forms.Textarea(attrs={"rows": 3})
-    )
-    body = forms.CharField(
-        label=_("Body"), required=False, widget=forms.Textarea(attrs={"rows": 14})
-    )
-    body_format = forms.ChoiceField(
-        label=_("Body format"),
-        choices=BodyFormat.choices,
-        initial=BodyFormat.MARKDOWN,
-        widget=forms.RadioSelect,
-    )
     is_machine = forms.BooleanField(
         label=_("This is a machine translation"),
         required=False,
