@@ -1,6 +1,6 @@
 from django.urls import path, re_path
 
-from infoharbor.portal.views import actions, moderation, public, translating, writing
+from infoharbor.portal.views import actions, members, moderation, public, translating, writing
 
 app_name = "portal"
 urlpatterns = [
@@ -30,5 +30,16 @@ urlpatterns = [
     path("dashboard/", writing.dashboard, name="dashboard"),
     path("dashboard/<slug:slug>/", writing.dashboard_organization, name="dashboard_organization"),
     path("dashboard/<slug:slug>/new/<slug:kind_slug>/", writing.entry_create, name="entry_create"),
+    path("dashboard/<slug:slug>/members/", members.members, name="members"),
+    path(
+        "dashboard/<slug:slug>/members/<int:pk>/role/",
+        members.member_change,
+        name="member_change",
+    ),
+    path(
+        "dashboard/<slug:slug>/members/<int:pk>/remove/",
+        members.member_remove,
+        name="member_remove",
+    ),
     path("moderation/", moderation.moderation, name="moderation"),
 ]

@@ -13,6 +13,8 @@ from django.http import Http404, HttpRequest, HttpResponse, QueryDict
 from django.shortcuts import redirect, render
 from django.utils.translation import gettext as _
 
+from infoharbor.accounts import memberships
+from infoharbor.accounts.choices import Role
 from infoharbor.accounts.models import Membership
 from infoharbor.core import audit, kinds, permissions, queries, services
 from infoharbor.core.choices import EntryStatus
@@ -49,6 +51,7 @@ class OrganizationPanel:
     rows: list[EntryRow]
     new_kinds: list[kinds.EntryKind]
     total: int
+    can_manage_members: bool
 
 
 def _rows(request: HttpRequest, entries: list[Entry]) -> list[EntryRow]:
@@ -57,6 +60,15 @@ def _rows(request: HttpRequest, entries: list[Entry]) -> list[EntryRow]:
         EntryRow(card, actions_for(actor, card.entry))
         for card in queries.entry_cards(entries, reader_language())
     ]
+
+
+def _statuses_for(actor: permissions.Actor, organization: Organization) -> list[tuple[str, str]]:
+    """The statuses whose entries ``actor`` may open: all of them for the organization's
+    editors and administrators, only the published ones for its members (whose counts and
+    tabs must not hint at drafts they cannot read)."""
+    if actor.is_operator or actor.has_role(organization.pk, Role.EDITOR):
+        return [(value, str(label)) for value, label in EntryStatus.choices]
+    return [(EntryStatus.PUBLISHED.value, str(EntryStatus.PUBLISHED.label))]
 
 
 def _active_organization(slug: str) -> Organization:
@@ -69,34 +81,33 @@ def _active_organization(slug: str) -> Organization:
 @login_required
 def dashboard(request: HttpRequest) -> HttpResponse:
     actor = actor_for(request)
-    memberships = list(
+    mine = list(
         Membership.objects.filter(user_id=actor.user_id or 0, organization__is_active=True)
         .select_related("organization", "organization__country")
         .order_by("organization__name")
     )
-    counts = queries.org_entry_counts([item.organization_id for item in memberships])
+    counts = queries.org_entry_counts([item.organization_id for item in mine])
     recent = {
         item.organization_id: list(
             queries.organization_entries(actor, item.organization)[:RECENT_ON_DASHBOARD]
         )
-        for item in memberships
+        for item in mine
     }
     rows = iter(_rows(request, [entry for group in recent.values() for entry in group]))
     panels = []
-    for item in memberships:
+    for item in mine:
         org = item.organization
+        statuses = _statuses_for(actor, org)
         org_counts = counts[org.pk]
         panels.append(
             OrganizationPanel(
                 organization=org,
                 role_label=item.get_role_display(),
-                counts=[
-                    (status, str(label), org_counts[status])
-                    for status, label in EntryStatus.choices
-                ],
+                counts=[(status, str(label), org_counts[status]) for status, label in statuses],
                 rows=[next(rows) for _entry in recent[org.pk]],
                 new_kinds=kinds.all_kinds() if permissions.can_create_in(actor, org.pk) else [],
-                total=sum(org_counts.values()),
+                total=sum(org_counts[status] for status, _label in statuses),
+                can_manage_members=memberships.can_manage_members(actor, org),
             )
         )
     return render(request, "portal/dashboard.html", {"panels": panels})
@@ -109,9 +120,10 @@ def dashboard_organization(request: HttpRequest, slug: str) -> HttpResponse:
     org = _active_organization(slug)
     if org.pk not in actor.roles:
         raise PermissionDenied(_("You are not a member of this organization."))
+    statuses = _statuses_for(actor, org)
     status = request.GET.get("status", "")
     entries = queries.organization_entries(actor, org)
-    if status in EntryStatus.values:
+    if status in {value for value, _label in statuses}:
         entries = entries.filter(status=status)
     else:
         status = ""
@@ -124,8 +136,9 @@ def dashboard_organization(request: HttpRequest, slug: str) -> HttpResponse:
             "page_obj": page,
             "rows": _rows(request, list(page)),
             "status": status,
-            "statuses": EntryStatus.choices,
+            "statuses": statuses,
             "new_kinds": kinds.all_kinds() if permissions.can_create_in(actor, org.pk) else [],
+            "can_manage_members": memberships.can_manage_members(actor, org),
         },
     )
 
