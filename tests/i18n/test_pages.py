@@ -109,6 +109,7 @@ CHINESE = Language(
         "sign-in": "忘记密码？",
         "sign-up": "已有账号？立即登录",
         "dashboard": "最近修改",
+        "members": "Thai Ministry of Commerce的成员",
         "entry (signed in)": "信息详情",
     },
 )
@@ -128,6 +129,7 @@ ENGLISH = Language(
         "sign-in": "Forgot your password?",
         "sign-up": "Already registered? Sign in",
         "dashboard": "Recently changed",
+        "members": "Members of Thai Ministry of Commerce",
         "entry (signed in)": "About this entry",
     },
 )
@@ -174,6 +176,7 @@ def site(harbor: Harbor) -> Site:
             "sign-in": ("/accounts/login/", False),
             "sign-up": ("/accounts/signup/", False),
             "dashboard": ("/dashboard/", True),
+            "members": (f"/dashboard/{harbor.org.slug}/members/", True),
             "entry (signed in)": (f"/entries/{entry.pk}/", True),
         },
     )
