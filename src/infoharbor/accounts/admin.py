@@ -2,18 +2,38 @@ from typing import Any
 
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
+from django.core.exceptions import ValidationError
 from django.db.models import QuerySet
+from django.forms.models import BaseInlineFormSet
 from django.http import HttpRequest
 from django.utils.translation import gettext_lazy as _
 
-from infoharbor.accounts import tokens
+from infoharbor.accounts import memberships, tokens
+from infoharbor.accounts.choices import Role
 from infoharbor.accounts.models import ApiToken, CountryModerator, Membership, User
 from infoharbor.core import audit
 from infoharbor.core.admin_audit import AuditedAdmin
 
 
+class MembershipFormSet(BaseInlineFormSet[Membership, User, Any]):
+    """The operator site keeps the portal's rule: an organization keeps an administrator."""
+
+    def clean(self) -> None:
+        super().clean()
+        for form in self.forms:
+            membership = form.instance
+            if membership.pk is None or not hasattr(form, "cleaned_data"):
+                continue
+            deleted = self.can_delete and bool(form.cleaned_data.get("DELETE"))
+            was_admin = form.initial.get("role") == Role.ADMIN
+            stays_admin = not deleted and form.cleaned_data.get("role") == Role.ADMIN
+            if was_admin and not stays_admin and not memberships.other_admins(membership):
+                raise ValidationError(memberships.last_admin_message())
+
+
 class MembershipInline(admin.TabularInline[Membership, User]):
     model = Membership
+    formset = MembershipFormSet
     extra = 0
     raw_id_fields = ["organization"]
     readonly_fields = ["created_at"]

@@ -54,7 +54,7 @@ def _reload_role(membership: Membership) -> str:
     return membership.role
 
 
-def _other_admins(membership: Membership) -> bool:
+def other_admins(membership: Membership) -> bool:
     return (
         Membership.objects.filter(organization_id=membership.organization_id, role=Role.ADMIN)
         .exclude(pk=membership.pk)
@@ -62,7 +62,7 @@ def _other_admins(membership: Membership) -> bool:
     )
 
 
-def _last_admin_message() -> str:
+def last_admin_message() -> str:
     return _(
         "An organization must keep at least one administrator. "
         "Make someone else an administrator first."
@@ -128,8 +128,8 @@ def change_role(
     old = _reload_role(membership)
     if old == clean_role:
         return membership
-    if old == Role.ADMIN and not _other_admins(membership):
-        raise ValidationError({"role": [_last_admin_message()]})
+    if old == Role.ADMIN and not other_admins(membership):
+        raise ValidationError({"role": [last_admin_message()]})
     membership.role = clean_role
     membership.save(update_fields=["role"])
     audit.record(
@@ -148,8 +148,8 @@ def remove_member(*, actor: Actor, origin: audit.Origin, membership: Membership)
     organization = membership.organization
     _check_manager(actor, organization)
     _lock(organization)
-    if _reload_role(membership) == Role.ADMIN and not _other_admins(membership):
-        raise ValidationError(_last_admin_message())
+    if _reload_role(membership) == Role.ADMIN and not other_admins(membership):
+        raise ValidationError(last_admin_message())
     # Recorded first: the row loses its primary key when deleted.
     audit.record(
         origin,
