@@ -394,6 +394,7 @@ def apply_service_errors(
 
 class TranslationForm(TextForm):
     """An entry's text in one more language; the language is in the page's address."""
+
     is_machine = forms.BooleanField(
         label=_("This is a machine translation"),
         required=False,
