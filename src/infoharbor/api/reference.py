@@ -155,7 +155,9 @@ def list_countries(request: HttpRequest, filters: Query[CountryFilters]) -> Coun
 @router.get("/countries/{iso2}", response={200: CountryOut, 401: Problem, 404: Problem})
 def get_country(request: HttpRequest, iso2: str, params: Query[LangParam]) -> CountryOut:
     """One country by its ISO 3166 alpha-2 code (either case)."""
-    country = _countries().filter(iso2=iso2.upper()).first()
+    # Only two letters can name a country (and PostgreSQL refuses NUL bytes in a query).
+    valid = len(iso2) == 2 and iso2.isascii() and iso2.isalpha()
+    country = _countries().filter(iso2=iso2.upper()).first() if valid else None
     if country is None:
         raise not_found(_("There is no country with this ISO 3166 alpha-2 code."))
     return _country_out(request, country, _language(params.lang))
