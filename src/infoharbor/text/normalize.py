@@ -1,0 +1,586 @@
+"""Text to its search form, with a map back to the text as written.
+
+Two spellings that a reader takes for the same word must become the same string before
+segmentation, at index time and at query time alike: composed and decomposed Vietnamese, old
+and new tone-mark placement, Zawgyi and Unicode Burmese, Thai typed in a different key order,
+Traditional and Simplified Chinese, upper and lower case. The original text stays what is
+shown; :class:`Normalized` keeps, for every character of the search form, where it came from,
+so a match is highlighted on the characters the author wrote.
+
+Speed matters (every document and every query passes through here), so each step first asks
+a cheap question (a compiled character class, a quick check) and does nothing when the
+answer is "nothing to do"; the offset map is only rebuilt by a step that changes the length
+or the order of characters.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from functools import cache
+
+import burmesenlp
+import icu
+import opencc
+
+__all__ = [
+    "Normalized",
+    "fold_diacritics",
+    "is_zawgyi",
+    "normalize",
+    "zawgyi_to_unicode",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """The search form of a text and, for each of its characters, where it came from.
+
+    ``origin[i]`` is the index in the input of normalized character ``i`` (the first input
+    character of the group it came from); ``origin[-1] == len(input)``. Where a step turned
+    several input characters into several others (a decomposed vowel composed, ß folded to
+    ss, a Zawgyi word converted), all of them point at the start of that group, and
+    :meth:`span_in_input` widens a span that touches the group to the whole group.
+    """
+
+    text: str
+    origin: list[int]
+    # Exclusive end in the input of each normalized character's group; None when every
+    # character maps to exactly one input character (then a span maps to itself shifted).
+    _ends: list[int] | None = field(default=None, repr=False, compare=False)
+
+    def span_in_input(self, start: int, end: int) -> tuple[int, int]:
+        """The input span ``[a, b)`` that ``text[start:end]`` was made from.
+
+        Never cuts a group of input characters that became one unit (a base letter and its
+        marks, a reordered Thai cluster, a converted Zawgyi word): the span is widened to the
+        whole group, so slicing the input with it never shows half a character cluster.
+        Characters removed as invisible (zero-width, soft hyphen) inside the span are
+        included; removed ones before or after it are not.
+        """
+        if not 0 <= start <= end <= len(self.text):
+            raise ValueError(f"span [{start}, {end}) outside 0..{len(self.text)}")
+        if self._ends is None:  # one for one: the span shifts, it does not widen
+            return self.origin[start], self.origin[end]
+        first = self.origin[start]
+        if end == start:
+            return first, first
+        return first, self._ends[end - 1]
+
+
+class _Work:
+    """The text between steps, with its map kept only once a step needs one."""
+
+    __slots__ = ("ends", "identity", "starts", "text")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.identity = True  # starts/ends not built yet: character i came from input i
+        self.starts: list[int] = []
+        self.ends: list[int] = []
+
+    def _materialize(self) -> None:
+        if self.identity:
+            n = len(self.text)
+            self.starts = list(range(n + 1))
+            self.ends = list(range(1, n + 1))
+            self.identity = False
+
+    def rewrite(self, edits: list[tuple[int, int, str]], new_text: str | None = None) -> None:
+        """Replace each ``text[start:end]`` by its replacement as one group.
+
+        ``edits`` are sorted and do not overlap. When ``new_text`` is given, it is the whole
+        result and the characters outside ``edits`` changed one for one (case folding).
+        """
+        if not edits:
+            if new_text is not None:
+                self.text = new_text
+            return
+        text = self.text
+        if new_text is None:
+            pieces = []
+            pos = 0
+            for start, end, replacement in edits:
+                pieces.append(text[pos:start])
+                pieces.append(replacement)
+                pos = end
+            pieces.append(text[pos:])
+            new_text = "".join(pieces)
+        self._materialize()
+        starts, ends = self.starts, self.ends
+        new_starts: list[int] = []
+        new_ends: list[int] = []
+        pos = 0
+        for start, end, replacement in edits:
+            new_starts += starts[pos:start]
+            new_ends += ends[pos:start]
+            if replacement:
+                new_starts += [starts[start]] * len(replacement)
+                new_ends += [ends[end - 1]] * len(replacement)
+            pos = end
+        new_starts += starts[pos:]
+        new_ends += ends[pos:]
+        self.text, self.starts, self.ends = new_text, new_starts, new_ends
+
+    def substitute(self, edits: list[tuple[int, int, str]]) -> None:
+        """Replace characters one for one (each replacement as long as what it replaces)."""
+        if not edits:
+            return
+        pieces = []
+        pos = 0
+        for start, end, replacement in edits:
+            pieces.append(self.text[pos:start])
+            pieces.append(replacement)
+            pos = end
+        pieces.append(self.text[pos:])
+        self.text = "".join(pieces)
+
+    def rewrite_proportionally(self, edits: list[tuple[int, int, str]]) -> None:
+        """Like :meth:`rewrite`, but spread each replacement over its source evenly.
+
+        For a conversion of a run whose output length differs and whose internal alignment
+        is unknown (OpenCC on a Han run): a span inside the run maps to roughly the right
+        part of it instead of the whole run.
+        """
+        self._materialize()
+        text, starts, ends = self.text, self.starts, self.ends
+        pieces: list[str] = []
+        new_starts: list[int] = []
+        new_ends: list[int] = []
+        pos = 0
+        for start, end, replacement in edits:
+            pieces.append(text[pos:start])
+            new_starts += starts[pos:start]
+            new_ends += ends[pos:start]
+            size, count = end - start, len(replacement)
+            for k in range(count):
+                first = start + k * size // count
+                last = start + max(-(-(k + 1) * size // count), k * size // count + 1) - 1
+                new_starts.append(starts[first])
+                new_ends.append(ends[last])
+            pieces.append(replacement)
+            pos = end
+        pieces.append(text[pos:])
+        new_starts += starts[pos:]
+        new_ends += ends[pos:]
+        self.text, self.starts, self.ends = "".join(pieces), new_starts, new_ends
+
+    def result(self) -> Normalized:
+        if self.identity:
+            return Normalized(self.text, list(range(len(self.text) + 1)))
+        return Normalized(self.text, self.starts, self.ends)
+
+
+def _char_class(unicode_set: str, extra: str = "") -> str:
+    """A ``re`` character class for an ICU UnicodeSet pattern (ICU knows Unicode 16)."""
+    uset = icu.UnicodeSet(unicode_set)
+    parts = [extra]
+    for first, last in uset.ranges():  # each a pair of one-character strings
+        low, high = ord(first), ord(last)
+        parts.append(f"\\U{low:08x}" if low == high else f"\\U{low:08x}-\\U{high:08x}")
+    return "[" + "".join(parts) + "]"
+
+
+def _edits(
+    pattern: re.Pattern[str], text: str, replace: Callable[[re.Match[str]], str]
+) -> list[tuple[int, int, str]]:
+    edits = []
+    for match in pattern.finditer(text):
+        replacement = replace(match)
+        if replacement != match.group():
+            edits.append((match.start(), match.end(), replacement))
+    return edits
+
+
+# --- Invisible characters ------------------------------------------------------------------
+#
+# Removed: every Default_Ignorable_Code_Point (zero-width space U+200B, word joiner U+2060,
+# BOM U+FEFF, soft hyphen U+00AD, bidi controls, variation selectors, the combining grapheme
+# joiner, Khmer's deprecated inherent vowels U+17B4/U+17B5, tag characters...). They are
+# invisible, their presence depends on the editor or the input method, and a word with one
+# must match the word without.
+#
+# ZWJ (U+200D) and ZWNJ (U+200C) are removed too. In our scripts they never distinguish
+# words: in Khmer and Myanmar they only choose a glyph shape (a stacked or a spelled-out
+# consonant, kinzi), Thai, Lao, Han and Latin do not use them, and in emoji sequences they
+# glue pictographs that search does not index. The scripts where ZWNJ is part of spelling
+# (Persian, some Indic scripts) are not harbor languages, and even there search engines
+# match across it. Zero-width space is a word-break hint in Thai, Khmer and Burmese text;
+# the segmenter finds those breaks itself, so text with and without the hints meets.
+_IGNORABLE = re.compile(_char_class("[:Default_Ignorable_Code_Point:]") + "+")
+
+# --- NFC -----------------------------------------------------------------------------------
+_NFC = icu.Normalizer2.getNFCInstance()
+# A character followed by characters that may combine with or reorder against it, or a
+# character that NFC always replaces. NFC acts within these chunks only, so normalizing
+# each chunk on its own gives NFC of the whole text, and each chunk is one group in the map.
+_NFC_CHUNK = re.compile(
+    "." + _char_class("[[:^ccc=0:][:NFC_QC=M:]]") + "+|" + _char_class("[:NFC_QC=N:]"),
+    re.DOTALL,
+)
+# Vietnamese: a vowel's shape mark (circumflex, breve, horn) and its tone mark have the same
+# combining class as each other (230) in most pairs, so NFC keeps whichever order they were
+# typed in and ``e + acute + circumflex`` would not compose to ế. Put the shape first.
+_VI_SHAPE = frozenset("\u0302\u0306\u031b")
+_VI_TONE = frozenset("\u0300\u0301\u0303\u0309\u0323")
+
+
+def _nfc_chunk(match: re.Match[str]) -> str:
+    chunk = match.group()
+    marks = chunk[1:]
+    if len(marks) > 1 and chunk[0].isascii() and set(marks) <= _VI_SHAPE | _VI_TONE:
+        chunk = chunk[0] + "".join(sorted(marks, key=lambda mark: mark in _VI_TONE))
+    return str(_NFC.normalize(chunk))
+
+
+# --- Spaces --------------------------------------------------------------------------------
+# Any run of white space or control characters that is not already one plain space. Control
+# characters (NUL, BEL, the C1 block...) are treated as space: where they occur in text
+# they separate things, never join letters into a word.
+_SPACE = r"[\s\x00-\x1f\x7f-\x9f]"
+_SPACES = re.compile(rf" {_SPACE}+|[^\S ]{_SPACE}*|[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]{_SPACE}*")
+
+# --- Burmese -------------------------------------------------------------------------------
+_MYANMAR_CHARS = "\u1000-\u109f\ua9e0-\ua9ff\uaa60-\uaa7f"
+_MYANMAR = re.compile(f"[{_MYANMAR_CHARS}]")
+# Myanmar text with the single spaces between its words: the unit converted from Zawgyi.
+_MYANMAR_RUN = re.compile(f"[{_MYANMAR_CHARS}]+(?: [{_MYANMAR_CHARS}]+)*")
+_MYANMAR_WORD = re.compile(f"[{_MYANMAR_CHARS}]+")
+# burmesenlp's calibrated threshold: a false positive destroys Unicode text (Shan and Mon
+# use the code points Zawgyi reuses), a false negative leaves Zawgyi unconverted.
+_ZAWGYI_THRESHOLD = 0.9
+# The Markov detector runs in Python (~0.6 M chars/s); it is certain within a few dozen
+# characters, and a document is in one encoding, so it reads at most this much.
+_ZAWGYI_SAMPLE = 512
+
+
+def _zawgyi_probability(text: str) -> float:
+    sample = " ".join(match.group() for match in _MYANMAR_RUN.finditer(text[: _ZAWGYI_SAMPLE * 8]))
+    if not sample:
+        return 0.0
+    probability = float(burmesenlp.get_zawgyi_probability(sample[:_ZAWGYI_SAMPLE]))
+    return max(probability, 0.0)  # -inf when no character is known to the model
+
+
+def is_zawgyi(text: str) -> bool:
+    """True when ``text`` has Myanmar script that burmesenlp's detector says is Zawgyi.
+
+    Uses the calibrated Markov model (``get_zawgyi_probability`` > 0.9), not burmesenlp's
+    ``is_zawgyi`` heuristic, which flags most Shan and Mon text.
+    """
+    return _MYANMAR.search(text) is not None and _zawgyi_probability(text) > _ZAWGYI_THRESHOLD
+
+
+def zawgyi_to_unicode(text: str) -> str:
+    """Convert Zawgyi-encoded Burmese to Unicode (NFC). Converts unconditionally: ask
+    :func:`is_zawgyi` first unless the encoding is known."""
+    return unicodedata.normalize("NFC", burmesenlp.zg2uni(text))
+
+
+def _from_zawgyi(work: _Work) -> None:
+    edits: list[tuple[int, int, str]] = []
+    for run in _MYANMAR_RUN.finditer(work.text):
+        source = run.group()
+        converted = zawgyi_to_unicode(source)
+        if converted == source:
+            continue
+        # The conversion reorders characters inside words (Zawgyi stores visual order), so
+        # the map is kept per word: the spaces between words are anchors.
+        words, new_words = source.split(" "), converted.split(" ")
+        if len(words) != len(new_words):
+            edits.append((run.start(), run.end(), converted))
+            continue
+        pos = run.start()
+        for word, new_word in zip(words, new_words, strict=True):
+            if word != new_word:
+                edits.append((pos, pos + len(word), new_word))
+            pos += len(word) + 1
+    work.rewrite(edits)
+
+
+@cache
+def _myanmar_disorder() -> re.Pattern[str]:
+    """Adjacent pairs of Myanmar signs that burmesenlp's canonical_order would swap.
+
+    Derived from the library itself (one call per pair, once), so the quick check and the
+    reordering never disagree.
+    """
+    signs = [chr(cp) for cp in range(0x102B, 0x1039)] + [chr(cp) for cp in range(0x103A, 0x103F)]
+    alternatives = []
+    for first in signs:
+        later = "".join(
+            second
+            for second in signs
+            if second != first
+            and burmesenlp.canonical_order("က" + first + second) == "က" + second + first
+        )
+        if later:
+            alternatives.append(f"{first}[{later}]")
+    return re.compile("|".join(alternatives))
+
+
+def _myanmar_order(work: _Work) -> None:
+    disorder = _myanmar_disorder()
+    if disorder.search(work.text) is None:
+        return
+    edits = []
+    for match in _MYANMAR_WORD.finditer(work.text):
+        word = match.group()
+        if disorder.search(word) is None:
+            continue
+        ordered = burmesenlp.canonical_order(word)
+        if ordered == word:
+            continue
+        head = 0
+        while word[head] == ordered[head]:
+            head += 1
+        tail = len(word)
+        while word[tail - 1] == ordered[tail - 1]:
+            tail -= 1
+        edits.append((match.start() + head, match.start() + tail, ordered[head:tail]))
+    work.rewrite(edits)
+
+
+# --- Thai, Lao, Khmer, Myanmar: key-order and spelling quirks --------------------------------
+# Each is (pattern, replacement template); all are applied as groups in the map.
+_THAI_TONE = "\u0e48-\u0e4b"
+_LAO_TONE = "\u0ec8-\u0ecb"
+_SEA_FIXES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
+    (re.compile(pattern), replacement)
+    for pattern, replacement in (
+        # Thai SARA AM typed as NIKHAHIT + SARA AA, with the tone mark anywhere among them,
+        # or typed before its tone mark: น + ํ + ้ + า, น + ้ + ํ + า, น + ำ + ้ -> น้ำ.
+        (f"\u0e4d([{_THAI_TONE}]?)\u0e32|([{_THAI_TONE}])\u0e4d\u0e32", "\\1\\2\u0e33"),
+        (f"\u0e33([{_THAI_TONE}])", "\\1\u0e33"),
+        # Tone mark or THANTHAKHAT typed before an above vowel: ก + ่ + ี -> ก + ี + ่. (Below
+        # vowels already come first under NFC: their combining class is lower.)
+        (f"([{_THAI_TONE}\u0e4c])([\u0e31\u0e34-\u0e37\u0e47])", r"\2\1"),
+        # Two SARA E for SARA AE (เเ -> แ), and a sign typed twice.
+        ("\u0e40\u0e40", "\u0e41"),
+        ("([\u0e31\u0e34-\u0e3a\u0e47-\u0e4e])\\1+", r"\1"),
+        # Lao: the same quirks (SARA AM, tone before an above vowel, ເເ, doubled signs).
+        (f"\u0ecd([{_LAO_TONE}]?)\u0eb2|([{_LAO_TONE}])\u0ecd\u0eb2", "\\1\\2\u0eb3"),
+        (f"\u0eb3([{_LAO_TONE}])", "\\1\u0eb3"),
+        (f"([{_LAO_TONE}\u0ecc])([\u0eb1\u0eb4-\u0eb7\u0ebb\u0ecd])", r"\2\1"),
+        ("\u0ec0\u0ec0", "\u0ec1"),
+        ("([\u0eb1\u0eb4-\u0ebc\u0ec8-\u0ecd])\\1+", r"\1"),
+        # Khmer: the two-part vowels typed as their visual parts (េ + ី -> ើ, េ + ា -> ោ),
+        # and a sign typed twice (not COENG, whose repetition is a different error).
+        ("\u17c1\u17b8", "\u17be"),
+        ("\u17c1\u17b6", "\u17c4"),
+        ("([\u17b6-\u17d1\u17d3\u17dd])\\1+", r"\1"),
+        # Myanmar: a sign typed twice (VIRAMA excepted: it stacks consonants).
+        ("([\u102b-\u1038\u103a-\u103e])\\1+", r"\1"),
+    )
+)
+_SEA = re.compile("[\u0e00-\u0eff\u1780-\u17ff\u1000-\u109f]")
+
+
+def _expander(template: str) -> Callable[[re.Match[str]], str]:
+    return lambda match: match.expand(template)
+
+
+def _sea_fixes(work: _Work) -> None:
+    if _SEA.search(work.text) is None:
+        return
+    for pattern, template in _SEA_FIXES:
+        if pattern.search(work.text) is not None:
+            work.rewrite(_edits(pattern, work.text, _expander(template)))
+
+
+# --- Vietnamese tone-mark placement -----------------------------------------------------------
+#
+# Convention: the "old" placement (hòa, thủy, khỏe), which Vietnamese Wikipedia and most
+# news sites use and which the common input methods (Unikey, Windows) produce by default.
+# The "new" placement (hoà, thuỷ, khoẻ) puts the tone on the second vowel of an open oa, oe
+# or uy. Only syllables where the two conventions differ are touched: a final consonant
+# (hoàng, thuyết) or a triphthong (ngoài, khuỷu) puts the tone in the same place in both.
+# Also fixed: a tone on the u of "qu" or the i of "gi", which belong to the consonant
+# (qúy -> quý, gìa -> già).
+_TONES = "\u0300\u0301\u0303\u0309\u0323"
+_CONSONANTS = "bcdđghklmnprstvxBCDĐGHKLMNPRSTVX"
+
+
+def _toned(bases: str) -> dict[str, tuple[str, str]]:
+    return {
+        unicodedata.normalize("NFC", base + tone): (base, tone) for base in bases for tone in _TONES
+    }
+
+
+_TONED_AE = _toned("aeAE")
+_TONED_Y = _toned("yY")
+_TONED_OU = _toned("ouOU")
+_TONED_I = _toned("iI")
+_VOWELS = "aăâeêioôơuưyAĂÂEÊIOÔƠUƯY"
+_VI_PLACEMENT = re.compile(
+    rf"(?<!\w)([{_CONSONANTS}]*)(?:([oO])([{''.join(_TONED_AE)}])|([uU])([{''.join(_TONED_Y)}]))"
+    rf"(?![\w\u0300-\u036f])"
+    rf"|(?<=[qQ])([{''.join(c for c in _TONED_OU if _TONED_OU[c][0] in 'uU')}])([{_VOWELS}])"
+    rf"|(?<=[gG])([{''.join(_TONED_I)}])([{_VOWELS}])"
+)
+_VI_QUICK = re.compile(
+    rf"[oOuU][{''.join(_TONED_AE)}{''.join(_TONED_Y)}]"
+    rf"|[qQ][{''.join(_TONED_OU)}]|[gG][{''.join(_TONED_I)}]"
+)
+
+
+def _move_tone(match: re.Match[str]) -> str:
+    def with_tone(base: str, tone: str) -> str:
+        return unicodedata.normalize("NFC", base + tone)
+
+    if match.group(3) or match.group(5):  # o + toned a/e, u + toned y: tone to the first
+        first, second = (match.group(2), match.group(3)) if match.group(3) else match.group(4, 5)
+        base, tone = (_TONED_AE | _TONED_Y)[second]
+        return match.group(1) + with_tone(first, tone) + base
+    toned, vowel = match.group(6, 7) if match.group(6) else match.group(8, 9)
+    base, tone = (_TONED_OU | _TONED_I)[toned]
+    moved = with_tone(vowel, tone)
+    return base + moved if len(moved) == 1 else match.group()
+
+
+def _vietnamese(work: _Work) -> None:
+    if _VI_QUICK.search(work.text) is None:
+        return
+    work.substitute(_edits(_VI_PLACEMENT, work.text, _move_tone))
+
+
+# --- Case ----------------------------------------------------------------------------------
+# Characters whose case folding is longer than one character (ß -> ss, İ -> i̇, ŉ -> ʼn).
+_FOLDS_LONGER = re.compile(
+    "["
+    + "".join(
+        char
+        for char in icu.UnicodeSet("[:Changes_When_Casefolded:]")
+        if len(char) == 1 and len(char.casefold()) > 1
+    ).replace("\\", "\\\\")
+    + "]"
+)
+
+
+def _fold_case(work: _Work) -> None:
+    folded = work.text.casefold()
+    if len(folded) == len(work.text):
+        work.text = folded
+        return
+    edits = [(m.start(), m.end(), m.group().casefold()) for m in _FOLDS_LONGER.finditer(work.text)]
+    work.rewrite(edits, new_text=folded)
+
+
+# --- Chinese -------------------------------------------------------------------------------
+_HAN_RUN = re.compile(_char_class("[:Han:]") + "+")
+
+
+@cache
+def _t2s() -> opencc.OpenCC:
+    return opencc.OpenCC("t2s")
+
+
+def _fold_han(work: _Work) -> None:
+    if _HAN_RUN.search(work.text) is None:
+        return
+    t2s = _t2s()
+    converted = t2s.convert(work.text)
+    if len(converted) == len(work.text):
+        # OpenCC's t2s maps phrases to phrases of the same length in nearly every case,
+        # character for character: the map does not change.
+        work.text = converted
+        return
+    # Some phrase changed length: convert run by run so that only that run is spread over.
+    edits = []
+    for run in _HAN_RUN.finditer(work.text):
+        source = run.group()
+        target = t2s.convert(source)
+        if target != source:
+            edits.append((run.start(), run.end(), target))
+    same_length = [edit for edit in edits if edit[1] - edit[0] == len(edit[2])]
+    if len(same_length) == len(edits):
+        work.substitute(edits)
+    else:
+        work.rewrite_proportionally(edits)
+
+
+# --- The pipeline ----------------------------------------------------------------------------
+_NON_ASCII_OR_SPACE = re.compile(r"[^\x21-\x7e]")
+
+
+def normalize(
+    text: str, lang: str | None = None, *, fold_case: bool = True, fold_han: bool = True
+) -> Normalized:
+    """The search form of ``text``, with its map back to ``text``.
+
+    In order: invisible characters removed, NFC, white space collapsed to single spaces
+    (and trimmed), Zawgyi converted to Unicode when the detector is confident, Thai, Lao,
+    Khmer and Myanmar typing-order quirks fixed (and Myanmar signs put in burmesenlp's
+    canonical order), Vietnamese tone marks placed by one convention, case folded
+    (``fold_case``), Traditional Chinese folded to Simplified (``fold_han``).
+
+    Every step depends on the text alone, never on ``lang``: a query whose language is
+    unknown must normalize exactly like the document it should find. ``lang`` (a harbor
+    content code) is accepted for the language-specific rules that may come.
+    """
+    del lang  # see the docstring: deliberately language-independent
+    work = _Work(text)
+    if not text:
+        return work.result()
+    if _NON_ASCII_OR_SPACE.search(text) is None:  # printable ASCII without spaces: a term
+        if fold_case:
+            work.text = text.lower()
+        return work.result()
+    if not text.isascii():
+        work.rewrite(_edits(_IGNORABLE, work.text, lambda m: ""))
+        if not _NFC.isNormalized(work.text):
+            work.rewrite(_edits(_NFC_CHUNK, work.text, _nfc_chunk))
+    _collapse_spaces(work)
+    if not work.text.isascii():
+        if _MYANMAR.search(work.text) is not None:
+            if _zawgyi_probability(work.text) > _ZAWGYI_THRESHOLD:
+                _from_zawgyi(work)
+            _sea_fixes(work)
+            _myanmar_order(work)
+        else:
+            _sea_fixes(work)
+        _vietnamese(work)
+    if fold_case:
+        _fold_case(work)
+    if fold_han and not work.text.isascii():
+        _fold_han(work)
+    return work.result()
+
+
+def _collapse_spaces(work: _Work) -> None:
+    text = work.text
+    edits = [(m.start(), m.end(), " ") for m in _SPACES.finditer(text)]
+    if edits:
+        # One for one where a single character became a space (a newline, a tab).
+        if all(end - start == 1 for start, end, _ in edits):
+            work.substitute(edits)
+        else:
+            work.rewrite(edits)
+    text = work.text
+    trim = []
+    if text.startswith(" "):
+        trim.append((0, 1, ""))
+    if text.endswith(" ") and len(text) > 1:
+        trim.append((len(text) - 1, len(text), ""))
+    work.rewrite(trim)
+
+
+# --- Accent folding for queries typed without them ---------------------------------------------
+_LATIN_MARKS = re.compile("[\u0300-\u036f]+")
+_STROKES = str.maketrans("đĐłŁøØ", "dDlLoO")
+
+
+def fold_diacritics(term: str) -> str:
+    """``term`` without the accents of Latin letters: việt -> viet, Đà Nẵng -> Da Nang.
+
+    For Vietnamese typed without diacritics (and Portuguese, Tetum without accents). Only
+    the combining diacritical marks block (U+0300-U+036F) and the letters with a stroke (đ,
+    ł, ø) are folded; Thai, Lao, Khmer and Myanmar signs and Japanese voicing marks are
+    other blocks and stay. Case is kept.
+    """
+    if term.isascii():
+        return term
+    stripped = _LATIN_MARKS.sub("", unicodedata.normalize("NFD", term))
+    return unicodedata.normalize("NFC", stripped.translate(_STROKES))
