@@ -377,6 +377,7 @@ def machine() -> dict[str, object]:
         "python": platform.python_version(),
         "platform": platform.platform(),
         "icu": f"{icu.ICU_VERSION} (Unicode {icu.UNICODE_VERSION})",
+        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
         "versions": versions,
     }
 
@@ -420,6 +421,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     for candidate in skipped:
         notes.append(f"{candidate.name}: skipped, `{candidate.extra}` is not installed")
     started = time.perf_counter()
+    info = machine()  # before the run: the load average says whether the timings are quiet
     for path in gold.all_paths():
         if not (args.data / path).exists():
             notes.append(f"{path}: not found, skipped")
@@ -442,7 +444,6 @@ def main(argv: Sequence[str] | None = None) -> int:
                 )
             print(f"  {row.lang:8} {row.segmenter[:60]:60} F1 {row.f1:.3f}", file=sys.stderr)
     load = {lang: round(first_call_seconds(lang, s), 2) for lang, s in LOAD_SAMPLES.items()}
-    info = machine()
     print(table(rows))
     print()
     print("First call of segment() in a fresh interpreter (import, model load, call), s:")
@@ -454,7 +455,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     versions = ", ".join(f"{k} {v}" for k, v in info["versions"].items())  # type: ignore[attr-defined]
     print(
         f"Machine: {info['cpu']}, {info['cores']} cores; Python {info['python']}; "
-        f"ICU {info['icu']}; {versions}"
+        f"ICU {info['icu']}; {versions}; load average at start "
+        f"{info['load_average_at_start']}"
     )
     elapsed = time.perf_counter() - started
     print(f"Run took {elapsed:.0f} s{' (--quick)' if args.quick else ''}.")

@@ -56,6 +56,9 @@ def assert_well_formed(text: str, spans: list[Span]) -> None:
          ["Presiden", "Jokowi", "meresmikan", "jalan", "tol"]),
         ("fil", "Magandang umaga po sa inyong lahat!",
          ["Magandang", "umaga", "po", "sa", "inyong", "lahat"]),
+        # ICU alone keeps Latin letters glued to Thai or Burmese letters as one word.
+        ("th", "iPhoneราคา3,990บาท", ["iPhone", "ราคา", "3,990", "บาท"]),
+        ("my", "XLဆိုဒ်ထဲက", ["XL", "ဆိုဒ်", "ထဲက"]),
         (None, "我们在北京大学用iPhone 15拍照",
          ["我们", "在", "北京大学", "用", "iPhone", "15", "拍照"]),
     ],

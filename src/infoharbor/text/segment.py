@@ -237,6 +237,30 @@ _NO_CUT_AFTER = frozenset("្္เแโใไເແໂໃໄ")
 # --- Script runs ---------------------------------------------------------------------------
 
 
+# ICU glues Latin letters and digits to Thai, Lao, Khmer and Myanmar letters when no space
+# separates them (``abcကို``, ``XLဆို``, ``12ကို`` are one ICU word), and those scripts to each
+# other: such tokens are cut where the script changes.
+_SA = "\u0e00-\u0eff\u1000-\u109f\u1780-\u17ff\u19e0-\u19ff\ua9e0-\ua9ff\uaa60-\uaa7f"
+_SCRIPT_CHUNK = re.compile(
+    "[\u0e00-\u0e7f]+|[\u0e80-\u0eff]+|[\u1000-\u109f\ua9e0-\ua9ff\uaa60-\uaa7f]+"
+    f"|[\u1780-\u17ff\u19e0-\u19ff]+|[^{_SA}]+"
+)
+
+
+def _script_tokens(text: str) -> list[tuple[int, int]]:
+    """ICU word tokens, cut where a token changes between a Southeast Asian script and another."""
+    tokens: list[tuple[int, int]] = []
+    for start, end in _icu_tokens(text):
+        token = text[start:end]
+        if end - start > 1 and not token.isascii():
+            chunks = [m.span() for m in _SCRIPT_CHUNK.finditer(token)]
+            if len(chunks) > 1:
+                tokens.extend((start + a, start + b) for a, b in chunks)
+                continue
+        tokens.append((start, end))
+    return tokens
+
+
 class _Run(NamedTuple):
     script: str | None  # None: no letters at all (numbers, punctuation)
     start: int
@@ -254,7 +278,7 @@ def _script_runs(text: str) -> list[_Run]:
     runs: list[_Run] = []
     pending: list[tuple[int, int, str | None]] = []
     current: _Run | None = None
-    for start, end in _icu_tokens(text):
+    for start, end in _script_tokens(text):
         script = _token_script(text[start:end])
         if script is None:
             if current is None:
