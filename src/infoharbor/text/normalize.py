@@ -20,6 +20,7 @@ import unicodedata
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from functools import cache
+from itertools import accumulate
 
 import burmesenlp
 import icu
@@ -38,18 +39,18 @@ __all__ = [
 class Normalized:
     """The search form of a text and, for each of its characters, where it came from.
 
-    ``origin[i]`` is the index in the input of normalized character ``i`` (the first input
-    character of the group it came from); ``origin[-1] == len(input)``. Where a step turned
-    several input characters into several others (a decomposed vowel composed, ß folded to
-    ss, a Zawgyi word converted), all of them point at the start of that group, and
-    :meth:`span_in_input` widens a span that touches the group to the whole group.
+    ``origin[i]`` is the index in the input of normalized character ``i``; ``origin[-1] ==
+    len(input)``. Where a step turned a group of input characters into a group of others
+    (a decomposed vowel composed, ß folded to ss, a Zawgyi word converted, Thai marks
+    reordered), every character of the output group points at the start of the input
+    group, and :meth:`span_in_input` widens a span that touches a group to all of it.
     """
 
     text: str
     origin: list[int]
-    # Exclusive end in the input of each normalized character's group; None when every
-    # character maps to exactly one input character (then a span maps to itself shifted).
-    _ends: list[int] | None = field(default=None, repr=False, compare=False)
+    # Input characters removed without a trace in the text (zero-width characters, trimmed
+    # spaces): the end of each removed range -> its start. Lets a span end before them.
+    _removed: dict[int, int] = field(default_factory=dict, repr=False, compare=False)
 
     def span_in_input(self, start: int, end: int) -> tuple[int, int]:
         """The input span ``[a, b)`` that ``text[start:end]`` was made from.
@@ -57,39 +58,43 @@ class Normalized:
         Never cuts a group of input characters that became one unit (a base letter and its
         marks, a reordered Thai cluster, a converted Zawgyi word): the span is widened to the
         whole group, so slicing the input with it never shows half a character cluster.
-        Characters removed as invisible (zero-width, soft hyphen) inside the span are
-        included; removed ones before or after it are not.
+        Invisible characters removed inside the span are in it; removed ones just before or
+        after it are not.
         """
-        if not 0 <= start <= end <= len(self.text):
-            raise ValueError(f"span [{start}, {end}) outside 0..{len(self.text)}")
-        if self._ends is None:  # one for one: the span shifts, it does not widen
-            return self.origin[start], self.origin[end]
-        first = self.origin[start]
+        origin = self.origin
+        size = len(self.text)
+        if not 0 <= start <= end <= size:
+            raise ValueError(f"span [{start}, {end}) outside 0..{size}")
+        first = origin[start]
         if end == start:
             return first, first
-        return first, self._ends[end - 1]
+        # The span ends where the next group starts, less what was removed just before it.
+        last = origin[end - 1]
+        while end < size and origin[end] == last:
+            end += 1
+        stop = origin[end]
+        return first, self._removed.get(stop, stop)
 
 
 class _Work:
-    """The text between steps, with its map kept only once a step needs one."""
+    """The text between steps, and its map, built only once a step changes a length."""
 
-    __slots__ = ("ends", "identity", "starts", "text")
+    __slots__ = ("identity", "removed", "starts", "text")
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.identity = True  # starts/ends not built yet: character i came from input i
+        self.identity = True  # starts not built yet: character i came from input i
         self.starts: list[int] = []
-        self.ends: list[int] = []
+        self.removed: dict[int, int] = {}
 
-    def _materialize(self) -> None:
+    def _materialize(self) -> list[int]:
         if self.identity:
-            n = len(self.text)
-            self.starts = list(range(n + 1))
-            self.ends = list(range(1, n + 1))
+            self.starts = list(range(len(self.text) + 1))
             self.identity = False
+        return self.starts
 
     def rewrite(self, edits: list[tuple[int, int, str]], new_text: str | None = None) -> None:
-        """Replace each ``text[start:end]`` by its replacement as one group.
+        """Replace each ``text[start:end]`` by its replacement, as one group.
 
         ``edits`` are sorted and do not overlap. When ``new_text`` is given, it is the whole
         result and the characters outside ``edits`` changed one for one (case folding).
@@ -108,21 +113,20 @@ class _Work:
                 pos = end
             pieces.append(text[pos:])
             new_text = "".join(pieces)
-        self._materialize()
-        starts, ends = self.starts, self.ends
+        starts = self._materialize()
+        removed = self.removed
         new_starts: list[int] = []
-        new_ends: list[int] = []
         pos = 0
         for start, end, replacement in edits:
             new_starts += starts[pos:start]
-            new_ends += ends[pos:start]
             if replacement:
                 new_starts += [starts[start]] * len(replacement)
-                new_ends += [ends[end - 1]] * len(replacement)
+            elif end > start:
+                first, stop = starts[start], starts[end]
+                removed[stop] = removed.get(first, first)
             pos = end
         new_starts += starts[pos:]
-        new_ends += ends[pos:]
-        self.text, self.starts, self.ends = new_text, new_starts, new_ends
+        self.text, self.starts = new_text, new_starts
 
     def substitute(self, edits: list[tuple[int, int, str]]) -> None:
         """Replace characters one for one (each replacement as long as what it replaces)."""
@@ -140,37 +144,29 @@ class _Work:
     def rewrite_proportionally(self, edits: list[tuple[int, int, str]]) -> None:
         """Like :meth:`rewrite`, but spread each replacement over its source evenly.
 
-        For a conversion of a run whose output length differs and whose internal alignment
-        is unknown (OpenCC on a Han run): a span inside the run maps to roughly the right
-        part of it instead of the whole run.
+        For the conversion of a run whose output has another length and no known alignment
+        (OpenCC on a Han run): a span inside the run maps to about the right part of it
+        instead of the whole run.
         """
-        self._materialize()
-        text, starts, ends = self.text, self.starts, self.ends
+        starts = self._materialize()
         pieces: list[str] = []
         new_starts: list[int] = []
-        new_ends: list[int] = []
         pos = 0
         for start, end, replacement in edits:
-            pieces.append(text[pos:start])
-            new_starts += starts[pos:start]
-            new_ends += ends[pos:start]
-            size, count = end - start, len(replacement)
-            for k in range(count):
-                first = start + k * size // count
-                last = start + max(-(-(k + 1) * size // count), k * size // count + 1) - 1
-                new_starts.append(starts[first])
-                new_ends.append(ends[last])
+            pieces.append(self.text[pos:start])
             pieces.append(replacement)
+            new_starts += starts[pos:start]
+            size, count = end - start, len(replacement)
+            new_starts += [starts[start + k * size // count] for k in range(count)]
             pos = end
-        pieces.append(text[pos:])
+        pieces.append(self.text[pos:])
         new_starts += starts[pos:]
-        new_ends += ends[pos:]
-        self.text, self.starts, self.ends = "".join(pieces), new_starts, new_ends
+        self.text, self.starts = "".join(pieces), new_starts
 
     def result(self) -> Normalized:
         if self.identity:
             return Normalized(self.text, list(range(len(self.text) + 1)))
-        return Normalized(self.text, self.starts, self.ends)
+        return Normalized(self.text, self.starts, self.removed)
 
 
 def _char_class(unicode_set: str, extra: str = "") -> str:
@@ -216,31 +212,86 @@ _NFC = icu.Normalizer2.getNFCInstance()
 # A character followed by characters that may combine with or reorder against it, or a
 # character that NFC always replaces. NFC acts within these chunks only, so normalizing
 # each chunk on its own gives NFC of the whole text, and each chunk is one group in the map.
-_NFC_CHUNK = re.compile(
-    "." + _char_class("[[:^ccc=0:][:NFC_QC=M:]]") + "+|" + _char_class("[:NFC_QC=N:]"),
+# Characters that may combine with or reorder against the character before them, and
+# characters that NFC always replaces. NFC acts on a run of these and the character before
+# it only, so normalizing each such chunk on its own gives NFC of the whole text, and each
+# chunk is one group in the map. (The pattern starts with a character class, which the
+# regex engine scans for at C speed.)
+_NFC_RUN = re.compile(
+    # Astral code points go in as one range: the regex engine checks a class of BMP ranges
+    # with a bitmap, but a class with astral ranges one range at a time (8x slower here).
+    # An astral character that NFC leaves alone (an emoji) just makes a chunk that does
+    # not change.
+    "("
+    + _char_class(
+        "[[[:^ccc=0:][:NFC_QC=M:][:NFC_QC=N:]]&[\\u0000-\\uffff]]", "\\U00010000-\\U0010ffff"
+    )
+    + "+)",
     re.DOTALL,
 )
 # Vietnamese: a vowel's shape mark (circumflex, breve, horn) and its tone mark have the same
-# combining class as each other (230) in most pairs, so NFC keeps whichever order they were
-# typed in and ``e + acute + circumflex`` would not compose to ế. Put the shape first.
-_VI_SHAPE = frozenset("\u0302\u0306\u031b")
-_VI_TONE = frozenset("\u0300\u0301\u0303\u0309\u0323")
+# combining class (230) in most pairs, so NFC keeps whichever order they were typed in, and
+# ``e + acute + circumflex`` would not compose to ế. The shape goes first. Matched on the
+# vowel with its tone as typed or already composed (NFC makes é + circumflex of the above).
+_VI_TONE = "\u0300\u0301\u0303\u0309\u0323"
+_VI_SHAPE = re.compile("[\u0302\u0306\u031b]")
+_VI_MISORDER = re.compile(
+    f"(?:[aeiouyAEIOUY][{_VI_TONE}]+|"
+    + "".join(
+        sorted(
+            {
+                unicodedata.normalize("NFC", vowel + tone)
+                for vowel in "aeiouyAEIOUY"
+                for tone in _VI_TONE
+            }
+        )
+    ).join("[]")
+    + f")[{_VI_TONE}]*[\u0302\u0306\u031b]+"
+)
 
 
-def _nfc_chunk(match: re.Match[str]) -> str:
-    chunk = match.group()
-    marks = chunk[1:]
-    if len(marks) > 1 and chunk[0].isascii() and set(marks) <= _VI_SHAPE | _VI_TONE:
-        chunk = chunk[0] + "".join(sorted(marks, key=lambda mark: mark in _VI_TONE))
-    return str(_NFC.normalize(chunk))
+def _shape_before_tone(match: re.Match[str]) -> str:
+    letters = unicodedata.normalize("NFD", match.group())
+    marks = sorted(letters[1:], key=_VI_TONE.__contains__)  # stable: shapes, then tones
+    return unicodedata.normalize("NFC", letters[0] + "".join(marks))
+
+
+def _compose(work: _Work) -> None:
+    """NFC, chunk by chunk, keeping each chunk that changes as one group in the map.
+
+    The chunks that NFC may change are found with one split (C speed) and normalized in one
+    ICU call, joined by a newline (a starter that composes with nothing), so decomposed
+    text, where every accented letter is a chunk, costs a few Python operations per chunk.
+    """
+    # [plain, run, plain, run, ..., plain]; a run's chunk starts with the last character of
+    # the plain text before it (its base), when there is one.
+    pieces = _NFC_RUN.split(work.text)
+    plains, runs = pieces[0::2], pieces[1::2]
+    chunks = [plain[-1:] + run for plain, run in zip(plains, runs, strict=False)]
+    normalized = str(_NFC.normalize("\n".join(chunks))).split("\n")
+    if len(normalized) != len(chunks):  # a chunk started with a newline: one by one
+        normalized = [str(_NFC.normalize(chunk)) for chunk in chunks]
+    ends = list(accumulate(map(len, pieces)))
+    work.rewrite(
+        [
+            (ends[2 * i + 1] - len(chunk), ends[2 * i + 1], new)
+            for i, (chunk, new) in enumerate(zip(chunks, normalized, strict=True))
+            if chunk != new
+        ]
+    )
 
 
 # --- Spaces --------------------------------------------------------------------------------
 # Any run of white space or control characters that is not already one plain space. Control
 # characters (NUL, BEL, the C1 block...) are treated as space: where they occur in text
 # they separate things, never join letters into a word.
-_SPACE = r"[\s\x00-\x1f\x7f-\x9f]"
-_SPACES = re.compile(rf" {_SPACE}+|[^\S ]{_SPACE}*|[\x00-\x08\x0e-\x1b\x7f-\x84\x86-\x9f]{_SPACE}*")
+# Two passes whose patterns start with a character class or a literal, which the regex
+# engine scans for at C speed: runs that contain anything but a plain space, then runs of
+# plain spaces.
+# White space as str.isspace() has it, other than the plain space, plus the control characters.
+_ODD = "\x00-\x1f\x7f-\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000"
+_ODD_SPACES = re.compile(f"[{_ODD}][ {_ODD}]*")
+_DOUBLE_SPACES = re.compile("  +")
 
 # --- Burmese -------------------------------------------------------------------------------
 _MYANMAR_CHARS = "\u1000-\u109f\ua9e0-\ua9ff\uaa60-\uaa7f"
@@ -256,7 +307,21 @@ _ZAWGYI_THRESHOLD = 0.9
 _ZAWGYI_SAMPLE = 512
 
 
+# What only Zawgyi has: its glyph-variant code points, its visible VIRAMA used as ASAT, a
+# vowel sign or medial typed before its consonant (visual order), marks doubled, a vowel sign
+# after ASAT (Zawgyi's U+103A is a medial). Unicode Burmese without any of these (all of the
+# UDHR) skips the detector, which runs in Python; Zawgyi text without any is spelled with
+# code points that mean the same in Unicode, and the detector would not be sure of it.
+_ZAWGYI_SIGNS = re.compile(
+    "[\u105a\u1060-\u1097]|\u1039(?![\u1000-\u1021])"
+    "|(?:^|[^\u1000-\u1021\u103a-\u103f])[\u1031\u103b]|\u1031\u1031|\u103a\u103a"
+    "|\u103a[\u102b-\u1032]"
+)
+
+
 def _zawgyi_probability(text: str) -> float:
+    if _ZAWGYI_SIGNS.search(text) is None:
+        return 0.0
     sample = " ".join(match.group() for match in _MYANMAR_RUN.finditer(text[: _ZAWGYI_SAMPLE * 8]))
     if not sample:
         return 0.0
@@ -322,24 +387,28 @@ def _myanmar_disorder() -> re.Pattern[str]:
 
 
 def _myanmar_order(work: _Work) -> None:
-    disorder = _myanmar_disorder()
-    if disorder.search(work.text) is None:
-        return
+    text = work.text
     edits = []
-    for match in _MYANMAR_WORD.finditer(work.text):
-        word = match.group()
-        if disorder.search(word) is None:
+    done = 0  # words are rewritten once, however many disordered pairs they have
+    for hit in _myanmar_disorder().finditer(text):
+        if hit.start() < done:
             continue
-        ordered = burmesenlp.canonical_order(word)
-        if ordered == word:
+        start = hit.start()
+        while start > 0 and _MYANMAR.match(text, start - 1):
+            start -= 1
+        word = _MYANMAR_WORD.match(text, start)
+        assert word is not None  # noqa: S101 - the hit itself is Myanmar
+        done = word.end()
+        ordered = burmesenlp.canonical_order(word.group())
+        if ordered == word.group():
             continue
         head = 0
-        while word[head] == ordered[head]:
+        while word.group()[head] == ordered[head]:
             head += 1
-        tail = len(word)
-        while word[tail - 1] == ordered[tail - 1]:
+        tail = len(ordered)
+        while word.group()[tail - 1] == ordered[tail - 1]:
             tail -= 1
-        edits.append((match.start() + head, match.start() + tail, ordered[head:tail]))
+        edits.append((start + head, start + tail, ordered[head:tail]))
     work.rewrite(edits)
 
 
@@ -347,9 +416,8 @@ def _myanmar_order(work: _Work) -> None:
 # Each is (pattern, replacement template); all are applied as groups in the map.
 _THAI_TONE = "\u0e48-\u0e4b"
 _LAO_TONE = "\u0ec8-\u0ecb"
-_SEA_FIXES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
-    (re.compile(pattern), replacement)
-    for pattern, replacement in (
+_RULES: dict[str, tuple[tuple[str, str], ...]] = {
+    "\u0e00-\u0e7f": (
         # Thai SARA AM typed as NIKHAHIT + SARA AA, with the tone mark anywhere among them,
         # or typed before its tone mark: น + ํ + ้ + า, น + ้ + ํ + า, น + ำ + ้ -> น้ำ.
         (f"\u0e4d([{_THAI_TONE}]?)\u0e32|([{_THAI_TONE}])\u0e4d\u0e32", "\\1\\2\u0e33"),
@@ -360,34 +428,48 @@ _SEA_FIXES: tuple[tuple[re.Pattern[str], str], ...] = tuple(
         # Two SARA E for SARA AE (เเ -> แ), and a sign typed twice.
         ("\u0e40\u0e40", "\u0e41"),
         ("([\u0e31\u0e34-\u0e3a\u0e47-\u0e4e])\\1+", r"\1"),
+    ),
+    "\u0e80-\u0eff": (
         # Lao: the same quirks (SARA AM, tone before an above vowel, ເເ, doubled signs).
         (f"\u0ecd([{_LAO_TONE}]?)\u0eb2|([{_LAO_TONE}])\u0ecd\u0eb2", "\\1\\2\u0eb3"),
         (f"\u0eb3([{_LAO_TONE}])", "\\1\u0eb3"),
         (f"([{_LAO_TONE}\u0ecc])([\u0eb1\u0eb4-\u0eb7\u0ebb\u0ecd])", r"\2\1"),
         ("\u0ec0\u0ec0", "\u0ec1"),
         ("([\u0eb1\u0eb4-\u0ebc\u0ec8-\u0ecd])\\1+", r"\1"),
+    ),
+    "\u1780-\u17ff": (
         # Khmer: the two-part vowels typed as their visual parts (េ + ី -> ើ, េ + ា -> ោ),
         # and a sign typed twice (not COENG, whose repetition is a different error).
         ("\u17c1\u17b8", "\u17be"),
         ("\u17c1\u17b6", "\u17c4"),
         ("([\u17b6-\u17d1\u17d3\u17dd])\\1+", r"\1"),
+    ),
+    "\u1000-\u109f": (
         # Myanmar: a sign typed twice (VIRAMA excepted: it stacks consonants).
         ("([\u102b-\u1038\u103a-\u103e])\\1+", r"\1"),
+    ),
+}
+# Per script: its block, and its rules as (pattern, replacement template).
+_SCRIPT_FIXES = tuple(
+    (
+        re.compile(f"[{block}]"),
+        tuple((re.compile(pattern), template) for pattern, template in rules),
     )
+    for block, rules in _RULES.items()
 )
-_SEA = re.compile("[\u0e00-\u0eff\u1780-\u17ff\u1000-\u109f]")
 
 
 def _expander(template: str) -> Callable[[re.Match[str]], str]:
     return lambda match: match.expand(template)
 
 
-def _sea_fixes(work: _Work) -> None:
-    if _SEA.search(work.text) is None:
-        return
-    for pattern, template in _SEA_FIXES:
-        if pattern.search(work.text) is not None:
-            work.rewrite(_edits(pattern, work.text, _expander(template)))
+def _script_fixes(work: _Work) -> None:
+    for block, rules in _SCRIPT_FIXES:
+        if block.search(work.text) is None:
+            continue
+        for pattern, template in rules:
+            if pattern.search(work.text) is not None:
+                work.rewrite(_edits(pattern, work.text, _expander(template)))
 
 
 # --- Vietnamese tone-mark placement -----------------------------------------------------------
@@ -447,16 +529,15 @@ def _vietnamese(work: _Work) -> None:
 
 
 # --- Case ----------------------------------------------------------------------------------
-# Characters whose case folding is longer than one character (ß -> ss, İ -> i̇, ŉ -> ʼn).
-_FOLDS_LONGER = re.compile(
-    "["
-    + "".join(
-        char
-        for char in icu.UnicodeSet("[:Changes_When_Casefolded:]")
-        if len(char) == 1 and len(char.casefold()) > 1
-    ).replace("\\", "\\\\")
-    + "]"
-)
+@cache
+def _folds_longer() -> re.Pattern[str]:
+    """Characters whose case folding is longer than one character (ß -> ss, İ -> i̇, ǰ -> ǰ).
+
+    Asked of Python itself, which does the folding (ICU's Changes_When_Casefolded misses ǰ:
+    its decomposition does not change). All of them are in the BMP. Built on first need.
+    """
+    chars = "".join(chr(cp) for cp in range(0x10000) if len(chr(cp).casefold()) > 1)
+    return re.compile(f"[{re.escape(chars)}]")
 
 
 def _fold_case(work: _Work) -> None:
@@ -464,8 +545,13 @@ def _fold_case(work: _Work) -> None:
     if len(folded) == len(work.text):
         work.text = folded
         return
-    edits = [(m.start(), m.end(), m.group().casefold()) for m in _FOLDS_LONGER.finditer(work.text)]
+    edits = [
+        (m.start(), m.end(), m.group().casefold()) for m in _folds_longer().finditer(work.text)
+    ]
     work.rewrite(edits, new_text=folded)
+    # İ -> i + COMBINING DOT ABOVE may now stand before marks that NFC orders first.
+    if not _NFC.isNormalized(work.text):
+        _compose(work)
 
 
 # --- Chinese -------------------------------------------------------------------------------
@@ -530,17 +616,18 @@ def normalize(
         return work.result()
     if not text.isascii():
         work.rewrite(_edits(_IGNORABLE, work.text, lambda m: ""))
+        if _VI_SHAPE.search(work.text) is not None:
+            work.rewrite(_edits(_VI_MISORDER, work.text, _shape_before_tone))
         if not _NFC.isNormalized(work.text):
-            work.rewrite(_edits(_NFC_CHUNK, work.text, _nfc_chunk))
+            _compose(work)
     _collapse_spaces(work)
     if not work.text.isascii():
-        if _MYANMAR.search(work.text) is not None:
-            if _zawgyi_probability(work.text) > _ZAWGYI_THRESHOLD:
-                _from_zawgyi(work)
-            _sea_fixes(work)
+        burmese = _MYANMAR.search(work.text) is not None
+        if burmese and _zawgyi_probability(work.text) > _ZAWGYI_THRESHOLD:
+            _from_zawgyi(work)
+        _script_fixes(work)
+        if burmese:
             _myanmar_order(work)
-        else:
-            _sea_fixes(work)
         _vietnamese(work)
     if fold_case:
         _fold_case(work)
@@ -550,9 +637,8 @@ def normalize(
 
 
 def _collapse_spaces(work: _Work) -> None:
-    text = work.text
-    edits = [(m.start(), m.end(), " ") for m in _SPACES.finditer(text)]
-    if edits:
+    for pattern in (_ODD_SPACES, _DOUBLE_SPACES):
+        edits = [(m.start(), m.end(), " ") for m in pattern.finditer(work.text)]
         # One for one where a single character became a space (a newline, a tab).
         if all(end - start == 1 for start, end, _ in edits):
             work.substitute(edits)
