@@ -26,3 +26,11 @@ def _fresh_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+
+
+@pytest.fixture(autouse=True)
+def _own_search_index(
+    settings: pytest.FixtureRequest, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    # Each test gets an empty embedded index of its own, never the repository's var/search.
+    settings.SEARCH_PATH = tmp_path_factory.mktemp("search")  # type: ignore[attr-defined]

@@ -48,6 +48,13 @@ def _environment(raw: str) -> str:
     return value
 
 
+def _search_backend(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in {"auto", "embedded", "postgres"}:
+        raise ValueError("expected auto, embedded or postgres")
+    return value
+
+
 @dataclass(frozen=True)
 class Setting:
     name: str
@@ -203,6 +210,31 @@ DECLARATIONS: tuple[Setting, ...] = (
         "900",
         "Length of the sign-in rate-limit window in seconds.",
         "600",
+    ),
+    Setting(
+        "SEARCH_BACKEND",
+        _search_backend,
+        "auto",
+        "Where the search index lives: `embedded` (a tantivy index under "
+        "`<VAR_DIR>/search`, no server needed), `postgres` (tables in the PostgreSQL "
+        "database, for several web processes on several machines) or `auto` (the default: "
+        "`postgres` when the database is PostgreSQL, else `embedded`).",
+        "postgres",
+    ),
+    Setting(
+        "SEARCH_PATH",
+        str,
+        None,
+        "Directory of the embedded search index. Unset: `<VAR_DIR>/search`.",
+        "/srv/infoharbor/search",
+    ),
+    Setting(
+        "SEARCH_INDEX_IN_BACKGROUND",
+        _bool,
+        "true",
+        "Update the search index in a background thread after each change is committed. "
+        "Turned off, the index is updated before the response is sent (tests use this).",
+        "false",
     ),
     Setting(
         "LOG_LEVEL",

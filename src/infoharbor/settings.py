@@ -56,6 +56,7 @@ INSTALLED_APPS = [
     "ninja",
     "infoharbor.core",
     "infoharbor.accounts",
+    "infoharbor.search",
     "infoharbor.information",
     "infoharbor.portal",
     "infoharbor.api",
@@ -180,6 +181,15 @@ if PRODUCTION:
     SECURE_SSL_REDIRECT = False  # the proxy terminates TLS and redirects; see the operator guide
 
 MAX_REQUEST_BYTES: int = _values["MAX_REQUEST_BYTES"]
+
+# Search: the embedded tantivy index, or tables in PostgreSQL (see infoharbor.search).
+SEARCH_BACKEND: str = _values["SEARCH_BACKEND"]
+if SEARCH_BACKEND == "auto":
+    SEARCH_BACKEND = (
+        "postgres" if DATABASES["default"]["ENGINE"].endswith("postgresql") else "embedded"
+    )
+SEARCH_PATH = Path(_values["SEARCH_PATH"] or VAR_DIR / "search").resolve()
+SEARCH_INDEX_IN_BACKGROUND: bool = _values["SEARCH_INDEX_IN_BACKGROUND"] and not TESTING
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
 
 # --- Email --------------------------------------------------------------------------------

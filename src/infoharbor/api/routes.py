@@ -13,6 +13,7 @@ from ninja.openapi.schema import OpenAPISchema
 from ninja.operation import Operation
 
 from infoharbor.api import entries, organizations, problems, reference
+from infoharbor.search import api as search_api
 
 DESCRIPTION = """\
 The China–ASEAN Information Harbor's entries, organizations and reference data.
@@ -106,3 +107,4 @@ problems.install(api)
 api.add_router("", entries.router)
 api.add_router("", organizations.router)
 api.add_router("", reference.router)
+api.add_router("", search_api.router)

@@ -50,9 +50,22 @@ AUDITED_FIELDS = [
     "status",
 ]
 
-# Side effects of entry changes (search indexing, subscriptions) register here; they run
-# only after the transaction commits, so they never see a change that was rolled back.
+# Side effects of entry changes (search indexing, subscriptions) register here. Outbox hooks
+# run inside the transaction and only write a row that says what must follow, so the follow-up
+# survives a crash; the other hooks run only after the commit, so they never see a change that
+# was rolled back.
+_outbox_hooks: list[Callable[[str, int], None]] = []
 _after_commit_hooks: list[Callable[[str, int], None]] = []
+
+
+def on_entry_write(hook: Callable[[str, int], None]) -> Callable[[str, int], None]:
+    """Register ``hook(event, entry_id)``, called inside the transaction of any entry change.
+
+    Keep it to one quick write (an outbox row); slow work belongs in an ``on_entry_change``
+    hook or in the worker.
+    """
+    _outbox_hooks.append(hook)
+    return hook
 
 
 def on_entry_change(hook: Callable[[str, int], None]) -> Callable[[str, int], None]:
@@ -62,6 +75,8 @@ def on_entry_change(hook: Callable[[str, int], None]) -> Callable[[str, int], No
 
 
 def _after_commit(event: str, entry_id: int) -> None:
+    for hook in _outbox_hooks:
+        hook(event, entry_id)
     for hook in _after_commit_hooks:
         transaction.on_commit(lambda hook=hook: hook(event, entry_id))  # type: ignore[misc]
 

@@ -1,12 +1,14 @@
 from django.urls import path, re_path
 
 from infoharbor.portal.views import actions, members, moderation, public, translating, writing
+from infoharbor.search import views as search_views
 
 app_name = "portal"
 urlpatterns = [
     path("", public.home, name="home"),
     path("about/", public.about, name="about"),
     path("entries/", public.entries, name="entries"),
+    path("search/", search_views.search, name="search"),
     path("entries/<int:pk>/", public.entry, name="entry"),
     path("entries/<int:pk>/edit/", writing.entry_edit, name="entry_edit"),
     path("entries/<int:pk>/submit/", actions.submit, name="entry_submit"),

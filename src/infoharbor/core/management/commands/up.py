@@ -83,6 +83,9 @@ class Command(BaseCommand):
         else:
             call_command("loaddemo", **out)
 
+        self.step("Search index")
+        self.stdout.write(search_index_ready())
+
         self.step("Operator account")
         if User.objects.filter(is_staff=True, is_active=True).exists():
             emails = list(
@@ -116,3 +119,18 @@ class Command(BaseCommand):
         if not recorder.has_table():
             return 0
         return recorder.migration_qs.count()
+
+
+def search_index_ready() -> str:
+    """Fill an empty index (first start, or a new index version), else index what waits."""
+    from infoharbor.core.choices import EntryStatus
+    from infoharbor.core.models import Entry
+    from infoharbor.search import indexer
+    from infoharbor.search.backends import get_backend
+
+    backend = get_backend()
+    if backend.count() == 0 and Entry.objects.filter(status=EntryStatus.PUBLISHED).exists():
+        run = indexer.reindex(fresh=True)
+        return f"Built the {backend.name} index: {run.indexed} entries."
+    handled = indexer.drain()
+    return f"The {backend.name} index is up to date ({handled} pending changes indexed)."

@@ -1,0 +1,301 @@
+"""What people type into the search box, parsed and analysed for every backend.
+
+Syntax (forgiving: anything that does not parse is searched as plain words, never an error)::
+
+    typhoon Luzon          both words (when nothing has both: some of them, said so)
+    "rice export"          a phrase
+    rice OR maize          either
+    -draft  NOT draft      without
+    (rice OR maize) tariff grouping
+    minis*                 words beginning with "minis" (search as you type)
+
+Words are analysed with :func:`infoharbor.text.analyze.analyze`, the same function that built
+the index, so the query meets the documents in the same normalized, segmented form.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from infoharbor.text.analyze import analyze
+from infoharbor.text.normalize import fold_diacritics, normalize
+
+# Longer queries are cut: nobody types more, and every word costs a clause.
+MAX_QUERY_CHARS = 500
+MAX_WORDS = 48
+# Up to this many words must all match; a longer query (a question, a pasted paragraph) ranks
+# documents by how much of it they contain instead.
+MAX_REQUIRED_WORDS = 4
+
+_QUOTES = {'"': '"', "“": "”", "”": "”", "„": "“", "「": "」", "『": "』", "«": "»"}
+_OPERATORS = {"OR", "AND", "NOT"}
+
+
+@dataclass(frozen=True)
+class Word:
+    """One word of the query: the word itself, or its parts in a row, or its grams in a row."""
+
+    text: str
+    parts: tuple[str, ...] = ()
+    grams: tuple[str, ...] = ()
+    folded: str | None = None  # typed without accents: also match the accent-free field
+
+
+@dataclass(frozen=True)
+class Phrase:
+    tokens: tuple[str, ...]
+    grams: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Prefix:
+    text: str
+
+
+@dataclass(frozen=True)
+class Concept:
+    """Words that name a country or sector: match the words, or the concept in any language."""
+
+    keys: tuple[str, ...]
+    words: tuple[Word, ...]
+
+
+@dataclass(frozen=True)
+class All:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Any_:
+    children: tuple[Node, ...]
+
+
+@dataclass(frozen=True)
+class Not:
+    child: Node
+
+
+Node = Word | Phrase | Prefix | Concept | All | Any_ | Not
+
+# Finds concept names in a word sequence: list of words -> [(start, end, keys)].
+ConceptFinder = Callable[[list[str]], list[tuple[int, int, tuple[str, ...]]]]
+
+
+@dataclass(frozen=True)
+class ParsedQuery:
+    text: str  # as searched (cut to the maximum length)
+    root: Node | None  # None: no query, list everything that matches the filters
+    truncated: bool = False
+
+    @property
+    def relaxed(self) -> ParsedQuery:
+        """The same words, any of them rather than all (the fallback when nothing has all)."""
+        if isinstance(self.root, All):
+            positive = tuple(c for c in self.root.children if not isinstance(c, Not))
+            negative = tuple(c for c in self.root.children if isinstance(c, Not))
+            if len(positive) > 1:
+                return ParsedQuery(self.text, All((Any_(positive), *negative)), self.truncated)
+        return self
+
+
+def _lex(text: str) -> list[tuple[str, str]]:
+    """Tokens: ("word", w), ("phrase", p), ("(", ""), (")", ""), ("-", "")."""
+    tokens: list[tuple[str, str]] = []
+    i, n = 0, len(text)
+    while i < n:
+        char = text[i]
+        if char.isspace():
+            i += 1
+        elif char in _QUOTES:
+            close = text.find(_QUOTES[char], i + 1)
+            if close == -1:
+                close = n  # an unbalanced quote runs to the end
+            tokens.append(("phrase", text[i + 1 : close]))
+            i = close + 1
+        elif char in "()（）":
+            tokens.append(("(" if char in "(（" else ")", ""))
+            i += 1
+        elif (
+            char == "-"
+            and (i == 0 or text[i - 1].isspace() or text[i - 1] in "(（")
+            and i + 1 < n
+            and not text[i + 1].isspace()
+            and text[i + 1] != "-"
+        ):
+            tokens.append(("-", ""))
+            i += 1
+        else:
+            j = i
+            while (
+                j < n
+                and not text[j].isspace()
+                and text[j] not in _QUOTES
+                and text[j] not in "()（）"
+            ):
+                j += 1
+            tokens.append(("word", text[i:j]))
+            i = j
+    return tokens
+
+
+class _Parser:
+    def __init__(self, tokens: list[tuple[str, str]], build_words: Callable[[str], Node | None]):
+        self.tokens = tokens
+        self.at = 0
+        self.build_words = build_words
+
+    def peek(self) -> tuple[str, str] | None:
+        return self.tokens[self.at] if self.at < len(self.tokens) else None
+
+    def parse(self) -> Node | None:
+        node = self.or_expr()
+        while self.peek() is not None:  # stray ")" or leftovers: keep going, never fail
+            self.at += 1
+            more = self.or_expr()
+            node = _join(All, [node, more])
+        return node
+
+    def or_expr(self) -> Node | None:
+        nodes = [self.and_expr()]
+        while self.peek() == ("word", "OR"):
+            self.at += 1
+            nodes.append(self.and_expr())
+        return _join(Any_, nodes)
+
+    def and_expr(self) -> Node | None:
+        nodes: list[Node | None] = []
+        while (token := self.peek()) is not None and token != (")", "") and token != ("word", "OR"):
+            if token == ("word", "AND"):
+                self.at += 1
+                continue
+            nodes.append(self.unary())
+        return _join(All, nodes)
+
+    def unary(self) -> Node | None:
+        token = self.peek()
+        if token in {("-", ""), ("word", "NOT")}:
+            self.at += 1
+            child = self.unary()
+            return Not(child) if child is not None else None
+        return self.atom()
+
+    def atom(self) -> Node | None:
+        if self.peek() is None:
+            return None
+        kind, value = self.tokens[self.at]
+        self.at += 1
+        if kind == "(":
+            node = self.or_expr()
+            if self.peek() == (")", ""):
+                self.at += 1
+            return node
+        if kind == "phrase":
+            return _phrase(value)
+        if kind == "word" and value not in _OPERATORS:
+            if value.endswith("*") and len(value.rstrip("*")) >= 1:
+                prefix = normalize(value.rstrip("*")).text.strip()
+                return Prefix(prefix) if prefix else None
+            return self.build_words(value)
+        return None
+
+
+def _join(kind: type[All] | type[Any_], nodes: list[Node | None]) -> Node | None:
+    kept: list[Node] = []
+    for node in nodes:
+        if node is None:
+            continue
+        if isinstance(node, All | Any_) and isinstance(node, kind):  # flatten (a b) c
+            kept.extend(node.children)
+        else:
+            kept.append(node)
+    if not kept:
+        return None
+    if len(kept) == 1:
+        return kept[0]
+    return kind(tuple(kept))
+
+
+def _phrase(text: str) -> Node | None:
+    analyzed = analyze(text, None)
+    tokens = tuple(analyzed.tokens)
+    if not tokens:
+        return None
+    if len(analyzed.words) == 1 and len(tokens) == 1:
+        return _words_of(text, None)
+    return Phrase(tokens, tuple(analyzed.grams))
+
+
+def _words_of(text: str, find_concepts: ConceptFinder | None) -> Node | None:
+    """A run of text without spaces or operators: one or more words, all required."""
+    analyzed = analyze(text, None)
+    words: list[Word] = []
+    for term in analyzed.terms:
+        if term.part:
+            if words:
+                last = words[-1]
+                words[-1] = Word(last.text, (*last.parts, term.text), last.grams, last.folded)
+            continue
+        grams = tuple(analyze_grams(text[term.start : term.end]))
+        plain = fold_diacritics(term.text)
+        folded = term.text if plain == term.text and _has_latin(term.text) else None
+        words.append(Word(term.text, (), grams, folded))
+    if not words:
+        return None
+    nodes: list[Node] = list(words)
+    if find_concepts is not None:
+        nodes = _with_concepts(words, find_concepts)
+    return _join(All, list(nodes))
+
+
+def analyze_grams(text: str) -> list[str]:
+    return analyze(text, None).grams
+
+
+def _has_latin(text: str) -> bool:
+    return any("a" <= char <= "z" for char in text)
+
+
+def _with_concepts(words: list[Word], find_concepts: ConceptFinder) -> list[Node]:
+    found = find_concepts([word.text for word in words])
+    nodes: list[Node] = []
+    i = 0
+    for start, end, keys in sorted(found):
+        if start < i:
+            continue
+        nodes.extend(words[i:start])
+        nodes.append(Concept(keys, tuple(words[start:end])))
+        i = end
+    nodes.extend(words[i:])
+    return nodes
+
+
+def parse(text: str, find_concepts: ConceptFinder | None = None) -> ParsedQuery:
+    """Parse and analyse ``text``; never raises, whatever was typed."""
+    cleaned = "".join(" " if (ord(c) < 32 or 0x7F <= ord(c) < 0xA0) else c for c in text)
+    cleaned = cleaned.encode("utf-8", "replace").decode("utf-8", "replace")  # lone surrogates
+    truncated = len(cleaned) > MAX_QUERY_CHARS
+    cleaned = cleaned[:MAX_QUERY_CHARS].strip()
+    tokens = _lex(cleaned)
+    word_tokens = [t for t in tokens if t[0] == "word" and t[1] not in _OPERATORS]
+    if len(word_tokens) > MAX_WORDS:
+        truncated = True
+        keep = {id(t) for t in word_tokens[:MAX_WORDS]}
+        tokens = [t for t in tokens if t[0] != "word" or t[1] in _OPERATORS or id(t) in keep]
+    parser = _Parser(tokens, lambda value: _words_of(value, find_concepts))
+    root = parser.parse()
+    root = _loosen_long(root)
+    return ParsedQuery(cleaned, root, truncated)
+
+
+def _loosen_long(root: Node | None) -> Node | None:
+    """A long query of plain words (a question) ranks by coverage instead of requiring all."""
+    if not isinstance(root, All):
+        return root
+    positive = [c for c in root.children if not isinstance(c, Not)]
+    if len(positive) <= MAX_REQUIRED_WORDS or not all(
+        isinstance(c, Word | Concept) for c in positive
+    ):
+        return root
+    negative = tuple(c for c in root.children if isinstance(c, Not))
+    return All((Any_(tuple(positive)), *negative)) if negative else Any_(tuple(positive))

@@ -1,0 +1,56 @@
+"""The query syntax: forgiving, and the same analysis as the documents."""
+
+from __future__ import annotations
+
+import pytest
+
+from infoharbor.search.query import All, Any_, Not, Phrase, Prefix, Word, parse
+
+
+def words(node: object) -> list[str]:
+    if isinstance(node, Word):
+        return [node.text]
+    if isinstance(node, All | Any_):
+        return [w for child in node.children for w in words(child)]
+    return []
+
+
+def test_words_are_all_required() -> None:
+    root = parse("rice export").root
+    assert isinstance(root, All)
+    assert words(root) == ["rice", "export"]
+
+
+def test_operators() -> None:
+    assert isinstance(parse("rice OR maize").root, Any_)
+    root = parse("rice -maize").root
+    assert isinstance(root, All)
+    assert isinstance(root.children[1], Not)
+    assert isinstance(parse('"rice export"').root, Phrase)
+    assert parse("minis*").root == Prefix("minis")
+
+
+def test_a_hyphen_inside_or_alone_is_not_an_operator() -> None:
+    assert not any(isinstance(c, Not) for c in getattr(parse("mag-aaral").root, "children", ()))
+    assert words(parse("Mekong - Lancang").root) == ["mekong", "lancang"]
+
+
+def test_case_and_script_are_folded_like_documents() -> None:
+    assert words(parse("RICE").root) == ["rice"]
+    assert parse("臺灣").root == parse("台湾").root
+
+
+def test_a_question_ranks_by_coverage() -> None:
+    root = parse("which ministry published the new durian export rules").root
+    assert isinstance(root, Any_)
+
+
+@pytest.mark.parametrize("text", ["", "   ", "OR", "AND NOT", "()", "-", '"', "\x00"])
+def test_nothing_to_search(text: str) -> None:
+    assert parse(text).root is None
+
+
+def test_long_queries_are_cut() -> None:
+    parsed = parse("word " * 400)
+    assert parsed.truncated
+    assert len(words(parsed.root)) <= 48
