@@ -91,6 +91,8 @@ _TETUM_WORDS = _words(
     "hau bele deit de'it kona-ba ida ema uma rai loron ho moris"
 )
 _TETUM_WORD = re.compile(r"[a-z]+(?:['-][a-z]+)*")
+# The commonest of them: a text without any is not Tetum, and costs one scan.
+_TETUM_HINT = re.compile(r"\b(?:iha|sira|hotu|atu|ne'e|hosi|husi|nia)\b")
 
 
 @dataclass(frozen=True, slots=True)
@@ -225,16 +227,19 @@ def _latin(text: str, letters: int, share: float) -> Detection:
     if vietnamese >= 2 and vietnamese >= 0.15 * letters:
         return _decide((("vi", 0.97 * weight),), "Latin")
     # Letters in ordinary words: "Pro", "Max" count; "iPhone", "COVID", "S24", "5G" do not.
-    word_letters = sum(
-        len(word) for word in _WORD.findall(text) if len(word) > 1 and word[1:].islower()
+    # (Counted only where it can matter: a text of 60 letters is not a product name.)
+    too_short = letters < 4 * MIN_WORD_LETTERS and (
+        sum(len(word) for word in _WORD.findall(text) if len(word) > 1 and word[1:].islower())
+        < MIN_WORD_LETTERS
     )
     candidates = _cld2(text, weight)
-    too_short = word_letters < MIN_WORD_LETTERS
-    words = _TETUM_WORD.findall(text.lower())
-    tetum = sum(word in _TETUM_WORDS for word in words)
-    if tetum >= 2 and tetum >= 0.15 * len(words):
-        others = tuple((language, 0.2 * score) for language, score in candidates)
-        return _decide((("tet", 0.9 * weight), *others), "Latin", force_unsure=too_short)
+    lowered = text.lower()
+    if _TETUM_HINT.search(lowered) is not None:
+        words = _TETUM_WORD.findall(lowered)
+        tetum = sum(word in _TETUM_WORDS for word in words)
+        if tetum >= 2 and tetum >= 0.15 * len(words):
+            others = tuple((language, 0.2 * score) for language, score in candidates)
+            return _decide((("tet", 0.9 * weight), *others), "Latin", force_unsure=too_short)
     if not candidates:
         return Detection(None, 0.0, (), "Latin")
     best = max(candidates, key=lambda item: item[1])[0]
