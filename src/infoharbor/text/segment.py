@@ -677,6 +677,53 @@ def _vi_tokenizer() -> Any:
     return ViTokenizer.ViTokenizer
 
 
+def _vi_features(
+    syllables: Sequence[str],
+    bigrams: frozenset[str] | set[str],
+    trigrams: frozenset[str] | set[str],
+) -> list[list[str]]:
+    """pyvi's CRF attributes (``ViTokenizer.word2features``) as pycrfsuite attribute strings.
+
+    Same features, written as "name:value" strings and bare names for true flags instead of
+    dicts (the model gives the same tags on all of UD Vietnamese VTB), about 1.5 times faster.
+    """
+    n = len(syllables)
+    lower = [w.lower() for w in syllables]
+    title = [w.istitle() for w in syllables]
+    upper = [w.isupper() for w in syllables]
+    out = []
+    for i in range(n):
+        f = ["bias", "word.lower():" + lower[i]]
+        if upper[i]:
+            f.append("word.isupper()")
+        if title[i]:
+            f.append("word.istitle()")
+        if syllables[i].isdigit():
+            f.append("word.isdigit()")
+        if i > 0:
+            f.append("-1:word.lower():" + lower[i - 1])
+            if title[i - 1]:
+                f.append("-1:word.istitle()")
+            if upper[i - 1]:
+                f.append("-1:word.isupper()")
+            if lower[i - 1] + " " + lower[i] in bigrams:
+                f.append("-1:word.bi_gram()")
+            if i > 1 and lower[i - 2] + " " + lower[i - 1] + " " + lower[i] in trigrams:
+                f.append("-2:word.tri_gram()")
+        if i < n - 1:
+            f.append("+1:word.lower():" + lower[i + 1])
+            if title[i + 1]:
+                f.append("+1:word.istitle()")
+            if upper[i + 1]:
+                f.append("+1:word.isupper()")
+            if lower[i] + " " + lower[i + 1] in bigrams:
+                f.append("+1:word.bi_gram()")
+            if i < n - 2 and lower[i] + " " + lower[i + 1] + " " + lower[i + 2] in trigrams:
+                f.append("+2:word.tri_gram()")
+        out.append(f)
+    return out
+
+
 def _seg_vi(text: str, run: _Run, search: bool) -> list[Span]:
     """pyvi's words: syllables joined into compounds (Hồ Chí Minh is one word).
 
@@ -692,7 +739,7 @@ def _seg_vi(text: str, run: _Run, search: bool) -> list[Span]:
         return []
     syllables = [normal[s:e] for s, e in found]
     tokenizer = _vi_tokenizer()
-    features = tokenizer.sent2features(syllables, False)
+    features = _vi_features(syllables, tokenizer.bi_grams, tokenizer.tri_grams)
     tagger = tokenizer.model.tagger_
     with _vi_lock:
         labels = tagger.tag(features)
@@ -811,12 +858,57 @@ def _finish(text: str, spans: Iterable[Span], punctuation: bool = False) -> list
     return out
 
 
+# A letter outside one script: when a text has none, the whole text is one run of that script.
+_LATIN_LETTERS = "A-Za-z\u00c0-\u024f\u1e00-\u1eff\u2c60-\u2c7f\ua720-\ua7ff\uff21-\uff5a"
+_HAN_LETTERS = (
+    "\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0003134f\u2e80-\u2fdf\u3005\u3007"
+)
+_MYANMAR_LETTERS = "\u1000-\u109f\ua9e0-\ua9ff\uaa60-\uaa7f"
+_OUTSIDE = {
+    _HAN: re.compile(f"[^\\W\\d_{_HAN_LETTERS}]"),
+    _LATIN: re.compile(f"[^\\W\\d_{_LATIN_LETTERS}]"),
+    _MYANMAR: re.compile(f"[^\\W\\d_{_MYANMAR_LETTERS}]"),
+}
+# Segmenters that read the run's text, not its ICU tokens: they can skip the run split.
+_TEXT_SEGMENTERS = {_HAN: _seg_zh, _MYANMAR: _seg_myanmar}
+
+
+def _single_run(text: str, lang: str | None) -> tuple[_Segmenter, _Run] | None:
+    """The segmenter and run for a text in a single script that needs no ICU pass, or None.
+
+    The common case (a whole Chinese, Burmese, Vietnamese or English text) then skips the
+    ICU pass and the script split, which cost more than the segmenting itself for jieba.
+    """
+    first = next((ch for ch in text if ch.isalpha()), None)
+    if first is None:
+        return None
+    script = _script_of(ord(first))
+    if script == _LATIN:
+        if lang == "vi":
+            segmenter: _Segmenter = _seg_vi
+        elif lang in _NLTK_LANGS:
+            segmenter = _seg_nltk
+        else:
+            return None
+    elif script in _TEXT_SEGMENTERS:
+        segmenter = _TEXT_SEGMENTERS[script]
+    else:
+        return None
+    if _OUTSIDE[script].search(text):
+        return None
+    return segmenter, _Run(script, 0, len(text), [])
+
+
 def _segment(text: str, lang: str | None, search: bool, punctuation: bool = False) -> list[Span]:
     if not text or text.isspace():
         return []
     # Lone surrogates cannot cross into ICU, jieba or OpenCC; U+FFFD keeps every offset.
     work = _SURROGATE.sub("\ufffd", text)
     base = _base_lang(lang)
+    single = _single_run(work, base)
+    if single is not None:
+        segmenter, run = single
+        return _finish(work, segmenter(work, run, search), punctuation)
     spans: list[Span] = []
     for run in _script_runs(work):
         spans.extend(_segmenter(run.script, base)(work, run, search))
