@@ -206,6 +206,12 @@ def _edits(
 # match across it. Zero-width space is a word-break hint in Thai, Khmer and Burmese text;
 # the segmenter finds those breaks itself, so text with and without the hints meets.
 _IGNORABLE = re.compile(_char_class("[:Default_Ignorable_Code_Point:]") + "+")
+# The regex engine tests a class with astral ranges one range at a time; these quick checks
+# keep the BMP part exact and cover the astral part with one range (emoji included), and the
+# exact pattern runs only when they find something.
+_IGNORABLE_QUICK = re.compile(
+    _char_class("[[:Default_Ignorable_Code_Point:]&[\\u0000-\\uffff]]", "\\U0001bca0-\\U000e0fff")
+)
 
 # --- NFC -----------------------------------------------------------------------------------
 _NFC = icu.Normalizer2.getNFCInstance()
@@ -493,39 +499,49 @@ def _toned(bases: str) -> dict[str, tuple[str, str]]:
 
 _TONED_AE = _toned("aeAE")
 _TONED_Y = _toned("yY")
-_TONED_OU = _toned("ouOU")
+_TONED_U = _toned("uU")
 _TONED_I = _toned("iI")
+_TONED = _TONED_AE | _TONED_Y | _TONED_U | _TONED_I
 _VOWELS = "aăâeêioôơuưyAĂÂEÊIOÔƠUƯY"
-_VI_PLACEMENT = re.compile(
-    rf"(?<!\w)([{_CONSONANTS}]*)(?:([oO])([{''.join(_TONED_AE)}])|([uU])([{''.join(_TONED_Y)}]))"
-    rf"(?![\w\u0300-\u036f])"
-    rf"|(?<=[qQ])([{''.join(c for c in _TONED_OU if _TONED_OU[c][0] in 'uU')}])([{_VOWELS}])"
-    rf"|(?<=[gG])([{''.join(_TONED_I)}])([{_VOWELS}])"
-)
-_VI_QUICK = re.compile(
-    rf"[oOuU][{''.join(_TONED_AE)}{''.join(_TONED_Y)}]"
-    rf"|[qQ][{''.join(_TONED_OU)}]|[gG][{''.join(_TONED_I)}]"
-)
+# Each pattern starts with a character class, which the regex engine scans for at C speed.
+# o + toned a/e, u + toned y, ending a word: the tone goes to the o or u, if what comes
+# before is a (possibly empty) run of consonants from the start of the word (checked in
+# _to_first_vowel: not "quý", whose u belongs to the consonant).
+# (One class for both first letters, no alternation: the pairs are checked in the callbacks.)
+_NEW_STYLE = re.compile(f"[oOuU][{''.join(_TONED_AE | _TONED_Y)}](?![\\w\u0300-\u036f])")
+# A tone on the u of qu or the i of gi goes to the vowel after it.
+_CONSONANT_VOWEL = re.compile(f"[qQgG][{''.join(_TONED_U | _TONED_I)}][{_VOWELS}]")
 
 
-def _move_tone(match: re.Match[str]) -> str:
-    def with_tone(base: str, tone: str) -> str:
-        return unicodedata.normalize("NFC", base + tone)
+def _with_tone(base: str, tone: str) -> str:
+    return unicodedata.normalize("NFC", base + tone)
 
-    if match.group(3) or match.group(5):  # o + toned a/e, u + toned y: tone to the first
-        first, second = (match.group(2), match.group(3)) if match.group(3) else match.group(4, 5)
-        base, tone = (_TONED_AE | _TONED_Y)[second]
-        return match.group(1) + with_tone(first, tone) + base
-    toned, vowel = match.group(6, 7) if match.group(6) else match.group(8, 9)
-    base, tone = (_TONED_OU | _TONED_I)[toned]
-    moved = with_tone(vowel, tone)
-    return base + moved if len(moved) == 1 else match.group()
+
+def _to_first_vowel(match: re.Match[str]) -> str:
+    text, start = match.string, match.start()
+    while start > 0 and text[start - 1] in _CONSONANTS:
+        start -= 1
+    if start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
+        return match.group()  # inside a longer word, or after q: not this syllable shape
+    first, second = match.group()
+    if (second in _TONED_Y) != (first in "uU"):  # o + toned a/e, u + toned y only
+        return match.group()
+    base, tone = _TONED[second]
+    return _with_tone(first, tone) + base
+
+
+def _to_next_vowel(match: re.Match[str]) -> str:
+    consonant, toned, vowel = match.group()
+    if (toned in _TONED_U) != (consonant in "qQ"):  # qu, gi only
+        return match.group()
+    base, tone = _TONED[toned]
+    moved = _with_tone(vowel, tone)
+    return consonant + base + moved if len(moved) == 1 else match.group()
 
 
 def _vietnamese(work: _Work) -> None:
-    if _VI_QUICK.search(work.text) is None:
-        return
-    work.substitute(_edits(_VI_PLACEMENT, work.text, _move_tone))
+    work.substitute(_edits(_CONSONANT_VOWEL, work.text, _to_next_vowel))
+    work.substitute(_edits(_NEW_STYLE, work.text, _to_first_vowel))
 
 
 # --- Case ----------------------------------------------------------------------------------
@@ -556,6 +572,7 @@ def _fold_case(work: _Work) -> None:
 
 # --- Chinese -------------------------------------------------------------------------------
 _HAN_RUN = re.compile(_char_class("[:Han:]") + "+")
+_HAN_QUICK = re.compile(_char_class("[[:Han:]&[\\u0000-\\uffff]]", "\\U00016fe0-\\U000323af"))
 
 
 @cache
@@ -564,7 +581,7 @@ def _t2s() -> opencc.OpenCC:
 
 
 def _fold_han(work: _Work) -> None:
-    if _HAN_RUN.search(work.text) is None:
+    if _HAN_QUICK.search(work.text) is None or _HAN_RUN.search(work.text) is None:
         return
     t2s = _t2s()
     converted = t2s.convert(work.text)
@@ -615,7 +632,8 @@ def normalize(
             work.text = text.lower()
         return work.result()
     if not text.isascii():
-        work.rewrite(_edits(_IGNORABLE, work.text, lambda m: ""))
+        if _IGNORABLE_QUICK.search(work.text) is not None:
+            work.rewrite(_edits(_IGNORABLE, work.text, lambda m: ""))
         if _VI_SHAPE.search(work.text) is not None:
             work.rewrite(_edits(_VI_MISORDER, work.text, _shape_before_tone))
         if not _NFC.isNormalized(work.text):
