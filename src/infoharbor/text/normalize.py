@@ -523,7 +523,8 @@ def _to_first_vowel(match: re.Match[str]) -> str:
         start -= 1
     if start > 0 and (text[start - 1].isalnum() or text[start - 1] == "_"):
         return match.group()  # inside a longer word, or after q: not this syllable shape
-    first, second = match.group()
+    pair = match.group()
+    first, second = pair[0], pair[1]
     if (second in _TONED_Y) != (first in "uU"):  # o + toned a/e, u + toned y only
         return match.group()
     base, tone = _TONED[second]
@@ -531,7 +532,8 @@ def _to_first_vowel(match: re.Match[str]) -> str:
 
 
 def _to_next_vowel(match: re.Match[str]) -> str:
-    consonant, toned, vowel = match.group()
+    triple = match.group()
+    consonant, toned, vowel = triple[0], triple[1], triple[2]
     if (toned in _TONED_U) != (consonant in "qQ"):  # qu, gi only
         return match.group()
     base, tone = _TONED[toned]
