@@ -111,6 +111,7 @@ CHINESE = Language(
         "dashboard": "最近修改",
         "members": "Thai Ministry of Commerce的成员",
         "entry (signed in)": "信息详情",
+        "search": "日期与排序",
     },
 )
 ENGLISH = Language(
@@ -131,6 +132,7 @@ ENGLISH = Language(
         "dashboard": "Recently changed",
         "members": "Members of Thai Ministry of Commerce",
         "entry (signed in)": "About this entry",
+        "search": "Dates and order",
     },
 )
 OTHER = {"zh-hans": ENGLISH, "en": CHINESE}
@@ -178,6 +180,7 @@ def site(harbor: Harbor) -> Site:
             "dashboard": ("/dashboard/", True),
             "members": (f"/dashboard/{harbor.org.slug}/members/", True),
             "entry (signed in)": (f"/entries/{entry.pk}/", True),
+            "search": ("/search/?q=rice+export", False),
         },
     )
 
