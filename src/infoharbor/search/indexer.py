@@ -174,3 +174,19 @@ def reindex(
     run.finished_at = timezone.now()
     run.save(update_fields=["finished_at"])
     return run
+
+
+def start() -> None:
+    """At process start: load the text models and drain the outbox, in the background."""
+    if not settings.SEARCH_INDEX_IN_BACKGROUND:
+        return
+
+    def prepare() -> None:
+        from infoharbor.text.analyze import warm_up
+
+        try:
+            warm_up()
+        finally:
+            _background.kick()
+
+    threading.Thread(target=prepare, name="search-warm-up", daemon=True).start()

@@ -102,3 +102,23 @@ def cluster_pairs(text: str) -> list[str]:
 
 def has_unspaced(text: str) -> bool:
     return _UNSPACED_RUN.search(text) is not None
+
+
+# One short text per segmenter, to load every model once.
+_WARM_UP = {
+    "zh-Hans": "北京大学的研究",
+    "th": "ประชุมที่กรุงเทพ",
+    "km": "ពាណិជ្ជកម្មកម្ពុជា",
+    "lo": "ນະຄອນຫຼວງວຽງຈັນ",
+    "my": "ရန်ကုန်မြို့",
+    "vi": "Thành phố Hồ Chí Minh",
+    "en": "The harbor's news",
+    "id": "Berita pelabuhan",
+    "fil": "Balita ng daungan",
+}
+
+
+def warm_up() -> None:
+    """Load every segmenter's model now (several seconds), not in the first reader's search."""
+    for lang, text in _WARM_UP.items():
+        analyze(text, lang)
