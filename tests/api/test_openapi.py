@@ -30,6 +30,7 @@ OPERATIONS = {
     ("get", "/api/v1/languages"): "list_languages",
     ("get", "/api/v1/sectors"): "list_sectors",
     ("get", "/api/v1/kinds"): "list_kinds",
+    ("get", "/api/v1/search"): "search",
 }
 
 
