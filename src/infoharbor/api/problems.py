@@ -147,6 +147,10 @@ def _pydantic_field(loc: Iterable[Any]) -> str | None:
         parts = parts[2:]  # the source, then the name of the handler's body argument
     elif parts and parts[0] in {"query", "path", "header", "cookie"}:
         parts = parts[1:]
+        if len(parts) >= 2 and isinstance(parts[-1], int):
+            # A repeated query parameter (?organization=1&organization=x): django-ninja says
+            # ("params", "organization", 1); the client sent "organization".
+            parts = [parts[-2]]
     return ".".join(str(part) for part in parts) or None
 
 
