@@ -31,6 +31,7 @@ OPERATIONS = {
     ("get", "/api/v1/sectors"): "list_sectors",
     ("get", "/api/v1/kinds"): "list_kinds",
     ("get", "/api/v1/search"): "search",
+    ("get", "/api/v1/search/suggest"): "suggest",
 }
 
 

@@ -92,3 +92,17 @@ def test_bad_parameters_are_problems(
 @pytest.mark.parametrize("q", ['"rice', "((", "\x00", "OR", "' OR 1=1 --", "-"])
 def test_odd_queries_answer(api: Api, indexed: dict[str, Any], q: str) -> None:
     assert api.get("search", q=q).status_code == 200
+
+
+def test_suggestions_as_someone_types(api: Api, harbor: Harbor, indexed: dict[str, Any]) -> None:
+    body = api.get("search/suggest", q="ric").json()
+    assert {s["id"] for s in body["entries"]} == {indexed["public"].pk, indexed["other"].pk}
+    assert api.get("search/suggest", q="rice exp").json()["entries"][0]["title"] == (
+        "Rice export rules"
+    )
+    orgs = api.get("search/suggest", q="vietnam tr").json()["organizations"]
+    assert [o["slug"] for o in orgs] == ["vietnam-trade-agency"]
+    assert [o["slug"] for o in api.get("search/suggest", q="comm").json()["organizations"]] == [
+        "thai-ministry"
+    ]
+    problem(api.get("search/suggest", q=""), 422, "validation_error")

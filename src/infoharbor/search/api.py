@@ -127,3 +127,53 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> SearchPage:
         },
         next=next_url,
     )
+
+
+class SuggestParams(Schema):
+    q: str = Field(..., min_length=1, max_length=200, description="What has been typed so far.")
+    limit: int = Field(8, ge=1, le=20)
+
+
+class EntrySuggestion(Schema):
+    id: int
+    title: str
+    url: str
+
+
+class OrganizationSuggestion(Schema):
+    slug: str
+    name: str
+    url: str
+
+
+class Suggestions(Schema):
+    entries: list[EntrySuggestion]
+    organizations: list[OrganizationSuggestion]
+
+
+@router.get(
+    "/search/suggest",
+    response={200: Suggestions, 401: Problem, 422: Problem},
+    summary="Suggest titles and organizations as someone types",
+)
+def suggest(request: HttpRequest, params: Query[SuggestParams]) -> Suggestions:
+    """Entry titles and organization names for a search box: the last word typed counts as the
+    beginning of a word (`minis` finds Ministry), the others as whole words."""
+    actor = caller(request).actor
+    typed = params.q.strip()
+    page = service.search(actor, typed + "*", limit=params.limit, facets=False) if typed else None
+    entries = [
+        EntrySuggestion(
+            id=result.entry.pk,
+            title=result.entry.title,
+            url=request.build_absolute_uri(result.entry.get_absolute_url()),
+        )
+        for result in (page.results if page else [])
+    ]
+    organizations = [
+        OrganizationSuggestion(
+            slug=org.slug, name=org.name, url=request.build_absolute_uri(org.get_absolute_url())
+        )
+        for org in service.organizations_named(typed, limit=params.limit)
+    ]
+    return Suggestions(entries=entries, organizations=organizations)

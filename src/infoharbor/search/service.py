@@ -9,7 +9,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db.models import QuerySet
+from django.db.models import Q, QuerySet
 from django.utils import timezone
 from django.utils.safestring import SafeString
 
@@ -23,6 +23,7 @@ from infoharbor.search.backends import get_backend
 from infoharbor.search.backends.base import FACETS, Filters, SearchRequest, SearchResult, Viewer
 from infoharbor.search.documents import plain_text
 from infoharbor.search.query import ParsedQuery, parse
+from infoharbor.text.analyze import has_unspaced
 
 MAX_LIMIT = 100
 MAX_OFFSET = 10_000
@@ -177,3 +178,18 @@ def _label_facets(found: SearchResult, filters: Filters) -> dict[str, list[Facet
             if value
         ]
     return labelled
+
+
+def organizations_named(typed: str, *, limit: int = 8) -> list[Organization]:
+    """Active organizations with a word of their name beginning with what was typed (or, in
+    scripts without spaces, containing it)."""
+    typed = typed.strip()
+    if not typed:
+        return []
+    last = typed.split()[-1]
+    found = Organization.objects.filter(is_active=True).filter(
+        Q(name__istartswith=typed) | Q(name__icontains=f" {last}")
+        if not has_unspaced(last)
+        else Q(name__icontains=last)
+    )
+    return list(found.order_by("name")[:limit])
