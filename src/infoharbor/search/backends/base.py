@@ -100,8 +100,9 @@ BOOST_CONCEPT = 1.0
 # that for one published FRESHNESS_HALF_LIFE ago, and so on.
 FRESHNESS_WEIGHT = 0.15
 FRESHNESS_HALF_LIFE = dt.timedelta(days=30)
-# Relevance is re-ranked with freshness over this many top hits.
-RERANK_WINDOW = 200
+# Relevance is re-ranked with freshness over this many top hits (a larger top-k prunes less:
+# at 1M entries, top 200 costs twice top 10 for frequent words).
+RERANK_WINDOW = 50
 
 
 def freshness(published_at: dt.datetime | None, now: dt.datetime) -> float:
