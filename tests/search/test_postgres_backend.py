@@ -301,6 +301,7 @@ def test_documents_are_replaced_and_removed(backend: PostgresBackend) -> None:
     assert search(backend, Word("old")) == []
     assert search(backend, Word("newest")) == [1]
     assert backend.size_bytes() > 0
+    backend.optimize()
     backend.clear()
     assert backend.count() == 0
 

@@ -24,10 +24,11 @@ CREATE = [
         published timestamptz NOT NULL,
         expires timestamptz NOT NULL,  -- 9999-01-01 when the entry does not expire
         terms tsvector NOT NULL
-    ) WITH (toast_tuple_target = 128)
+    ) WITH (toast_tuple_target = 256)
     """,
     # Keep the rows narrow: counts, facets and the newest-first candidates read only the filter
-    # columns, and the terms (moved out of line by toast_tuple_target) only for the rows ranked.
+    # columns. A row over 2 kB is toasted until it fits toast_tuple_target: 256 moves the terms
+    # out of line and stops there (128 would move the sectors too, and facets would detoast).
     "CREATE INDEX search_document_terms ON search_document USING gin (terms)",
     "CREATE INDEX search_document_published ON search_document (published DESC, entry_id DESC)",
     "CREATE INDEX search_document_sectors ON search_document USING gin (sectors)",
