@@ -57,6 +57,9 @@ class FacetCount(Schema):
 class SearchPage(Schema):
     query: str
     total: int = Field(description="Matching entries (may include a few hidden since indexed).")
+    total_is_estimate: bool = Field(
+        description="`total` and the facet counts are estimates (very many matches)."
+    )
     relaxed: bool = Field(description="Nothing had every word; these results have some.")
     truncated: bool = Field(description="The query was cut to its first 500 characters.")
     results: list[SearchHit]
@@ -110,6 +113,7 @@ def search(request: HttpRequest, params: Query[SearchParams]) -> SearchPage:
     return SearchPage(
         query=page.query.text,
         total=page.total,
+        total_is_estimate=page.total_is_estimate,
         relaxed=page.relaxed,
         truncated=page.query.truncated,
         results=[

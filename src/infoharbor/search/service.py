@@ -55,6 +55,7 @@ class SearchPage:
     limit: int
     relaxed: bool
     facets: dict[str, list[FacetValue]] = field(default_factory=dict)
+    total_is_estimate: bool = False
 
     @property
     def has_next(self) -> bool:
@@ -110,6 +111,7 @@ def search(
         limit=limit,
         relaxed=found.relaxed,
         facets=_label_facets(found, filters) if facets else {},
+        total_is_estimate=found.total_is_estimate,
     )
 
 

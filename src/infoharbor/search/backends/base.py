@@ -69,6 +69,9 @@ class SearchResult:
     total: int
     facets: dict[str, list[tuple[str, int]]] = field(default_factory=dict)
     relaxed: bool = False  # nothing matched every word; these match some of them
+    # The total (and facet counts) are estimates: a backend may count a bounded set of
+    # matches exactly and estimate beyond it (PostgreSQL does, over its match window).
+    total_is_estimate: bool = False
 
 
 class Backend(Protocol):

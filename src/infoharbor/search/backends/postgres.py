@@ -57,6 +57,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
+from dataclasses import replace
 from typing import Any
 
 from django.db import connection, transaction
@@ -341,7 +342,7 @@ class PostgresBackend:
         relaxed = request.query.relaxed
         if result.total == 0 and relaxed.root is not request.query.root:
             result = self._run(request, relaxed.root, scope, params, now)
-            result = SearchResult(result.hits, result.total, result.facets, relaxed=True)
+            result = replace(result, relaxed=True)
         return result
 
     def _run(
@@ -444,7 +445,8 @@ class PostgresBackend:
                 rest.append(Hit(int(entry_id), 0.0, published))
             elif key is not None:
                 facets[names[part - 10]].append((str(key), int(n)))
-        if total >= window:
+        estimated = total >= window
+        if estimated:
             # More matches than the window: their number as the planner estimates it.
             total = max(total, estimate)
 
@@ -455,7 +457,7 @@ class PostgresBackend:
             hits = hits[request.offset : wanted]
         else:
             hits = [*ranked, *rest][request.offset : wanted]
-        return SearchResult(hits, total, facets)
+        return SearchResult(hits, total, facets, total_is_estimate=estimated)
 
 
 def _walk_published(estimate: int, window: int, cursor: Any) -> bool:
