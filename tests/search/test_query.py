@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from infoharbor.search.query import All, Any_, Not, Phrase, Prefix, Word, parse
+from infoharbor.search.query import All, Any_, Grams, Not, Phrase, Prefix, Word, parse
 
 
 def words(node: object) -> list[str]:
@@ -54,3 +54,25 @@ def test_long_queries_are_cut() -> None:
     parsed = parse("word " * 400)
     assert parsed.truncated
     assert len(words(parsed.root)) <= 48
+
+
+def test_question_words_are_left_out_when_others_remain() -> None:
+    # "Which ministry issued the durian rules?" asks about the ministry, not about "which"
+    assert "which" not in words(parse("which ministry issued durian export rules").root)
+    assert "อะไร" not in words(parse("ทุเรียน ส่งออก ไป ประเทศ อะไร").root)
+    # Alone, a question word is what is searched for
+    assert words(parse("what").root) == ["what"]
+
+
+def test_a_repeated_word_counts_once() -> None:
+    assert words(parse("rice rice export").root) == ["rice", "export"]
+
+
+def test_long_queries_in_unspaced_scripts_also_match_loose_grams() -> None:
+    root = parse("中国东盟自由贸易区升级议定书的主要内容是什么").root
+    assert isinstance(root, Any_)
+    grams = [child for child in root.children if isinstance(child, Grams)]
+    assert grams
+    assert "贸易" in grams[0].grams
+    # Short queries require their words: no loose path
+    assert not isinstance(parse("贸易").root, Any_)

@@ -18,7 +18,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from infoharbor.text.analyze import analyze
+from infoharbor.text.analyze import analyze, cluster_pairs
 from infoharbor.text.normalize import fold_diacritics, normalize
 
 # Longer queries are cut: nobody types more, and every word costs a clause.
@@ -27,6 +27,20 @@ MAX_WORDS = 48
 # Up to this many words must all match; a longer query (a question, a pasted paragraph) ranks
 # documents by how much of it they contain instead.
 MAX_REQUIRED_WORDS = 4
+
+# Question words rarely appear in the passage that answers the question, and in a small
+# collection BM25 weighs them high; a query drops them when it has other words. Measured on the
+# QA tuning sets (docs/benchmarks.md). As analysed: case-folded, Simplified.
+_QUESTION_WORDS = {
+    "zh": "什么 哪 哪个 哪些 哪里 哪儿 谁 多少 几 为什么 怎么 怎样 如何 吗 呢",
+    "th": "อะไร อย่างไร ใด ใคร ไหน เท่าไร เท่าไหร่ กี่ เมื่อไร เมื่อไหร่ ทำไม บ้าง",
+    "id ms": "apa apakah siapa siapakah berapa berapakah kapan kapankah mana manakah dimana "
+    "mengapa bagaimana",
+    "en": "what which who whom whose where when why how",
+    "vi": "gì nào đâu sao",
+    "fil": "ano sino saan kailan bakit paano",
+}
+QUESTION_WORDS = frozenset(word for words in _QUESTION_WORDS.values() for word in words.split())
 
 _QUOTES = {'"': '"', "“": "”", "”": "”", "„": "“", "「": "」", "『": "』", "«": "»"}
 _OPERATORS = {"OR", "AND", "NOT"}
@@ -54,6 +68,14 @@ class Prefix:
 
 
 @dataclass(frozen=True)
+class Grams:
+    """The query's grapheme-cluster pairs, any of them: a loose recall path for a question or
+    a long query in a script without spaces, where the words may be cut differently."""
+
+    grams: tuple[str, ...]
+
+
+@dataclass(frozen=True)
 class Concept:
     """Words that name a country or sector: match the words, or the concept in any language."""
 
@@ -76,7 +98,7 @@ class Not:
     child: Node
 
 
-Node = Word | Phrase | Prefix | Concept | All | Any_ | Not
+Node = Word | Phrase | Prefix | Grams | Concept | All | Any_ | Not
 
 # Finds concept names in a word sequence: list of words -> [(start, end, keys)].
 ConceptFinder = Callable[[list[str]], list[tuple[int, int, tuple[str, ...]]]]
@@ -249,7 +271,7 @@ def _words_of(text: str, find_concepts: ConceptFinder | None) -> Node | None:
 
 
 def analyze_grams(text: str) -> list[str]:
-    return analyze(text, None).grams
+    return cluster_pairs(normalize(text).text)
 
 
 def _has_latin(text: str) -> bool:
@@ -283,9 +305,24 @@ def parse(text: str, find_concepts: ConceptFinder | None = None) -> ParsedQuery:
         keep = {id(t) for t in word_tokens[:MAX_WORDS]}
         tokens = [t for t in tokens if t[0] != "word" or t[1] in _OPERATORS or id(t) in keep]
     parser = _Parser(tokens, lambda value: _words_of(value, find_concepts))
-    root = parser.parse()
+    root = _without_question_words(parser.parse())
     root = _loosen_long(root)
+    if isinstance(root, Any_) and all(isinstance(c, Word | Concept) for c in root.children):
+        grams = tuple(dict.fromkeys(analyze_grams(cleaned)))
+        if grams:
+            root = Any_((*root.children, Grams(grams)))
     return ParsedQuery(cleaned, root, truncated)
+
+
+def _without_question_words(root: Node | None) -> Node | None:
+    """Top-level words once each, question words left out (unless nothing else is left)."""
+    if not isinstance(root, All | Any_):
+        return root
+    children = tuple(dict.fromkeys(root.children))  # a repeated word counts once
+    kept = tuple(c for c in children if not (isinstance(c, Word) and c.text in QUESTION_WORDS))
+    if any(not isinstance(c, Not) for c in kept):
+        children = kept
+    return children[0] if len(children) == 1 else type(root)(children)
 
 
 def _loosen_long(root: Node | None) -> Node | None:

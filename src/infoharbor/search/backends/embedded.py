@@ -40,7 +40,7 @@ from infoharbor.search.backends.base import (
     freshness,
 )
 from infoharbor.search.documents import IndexDocument
-from infoharbor.search.query import All, Any_, Concept, Node, Not, Phrase, Prefix, Word
+from infoharbor.search.query import All, Any_, Concept, Grams, Node, Not, Phrase, Prefix, Word
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt.
 SCHEMA_VERSION = "1"
@@ -333,6 +333,9 @@ class EmbeddedBackend:
                     ),
                 ]
             )
+        if isinstance(node, Grams):
+            loose = _any([Query.term_query(self.schema, "grams", g) for g in node.grams])
+            return _boost(loose, BOOST_GRAMS)
         if isinstance(node, Concept):
             words = Query.boolean_query([(Occur.Must, self._word(w)) for w in node.words])
             concepts = [

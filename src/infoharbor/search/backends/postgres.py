@@ -78,7 +78,17 @@ from infoharbor.search.backends.base import (
     freshness,
 )
 from infoharbor.search.documents import IndexDocument
-from infoharbor.search.query import All, Any_, Concept, Node, Not, Phrase, Prefix, Word
+from infoharbor.search.query import (
+    All,
+    Any_,
+    Concept,
+    Grams,
+    Node,
+    Not,
+    Phrase,
+    Prefix,
+    Word,
+)
 from infoharbor.text.analyze import cluster_pairs, has_unspaced
 
 TABLE = "search_document"
@@ -255,6 +265,8 @@ def operands(node: Node) -> int:
         return len(node.tokens) + len(node.grams)
     if isinstance(node, Prefix):
         return 1
+    if isinstance(node, Grams):
+        return len(node.grams)
     if isinstance(node, Concept):
         return sum(operands(w) for w in node.words) + len(node.keys)
     if isinstance(node, All | Any_):
@@ -281,6 +293,8 @@ def compile_query(node: Node) -> str:
         # Grams are the only lexemes below title, organization and body that a case-folded
         # prefix can begin; without such characters the prefix needs no weight.
         return _operand(node.text, "ABC" if has_unspaced(node.text) else "", prefix=True)
+    if isinstance(node, Grams):
+        return _any([_operand(gram, "D") for gram in node.grams])
     if isinstance(node, Concept):
         words = "(" + " & ".join(_word(w) for w in node.words) + ")"
         return _any([words, *(_operand(CONCEPT_MARKER + key) for key in node.keys)])
