@@ -298,3 +298,16 @@ def test_unpublished_withdrawn_and_suspended_leave_the_index(backend, org) -> No
     org.save()
     indexer.drain()
     assert find("harbor").total == 0
+
+
+def test_search_page_facet_links_toggle_and_clear(backend, org, client) -> None:  # type: ignore[no-untyped-def]
+    entry(org, title="Harbor fees", country="TH")
+    entry(factories.make_org("vn", country="VN"), title="Harbor fees in Hai Phong", country="VN")
+    page = client.get("/en/search/", {"q": "harbor"}).content.decode()
+    assert 'href="?q=harbor&amp;country=VN"' in page
+    filtered = client.get("/en/search/", {"q": "harbor", "country": "VN"}).content.decode()
+    assert "fees in Hai Phong" in filtered  # (Harbor is marked)
+    assert "fees</a>" not in filtered
+    # The selected value's link takes it off again, and "Clear filters" keeps the words
+    assert 'href="?q=harbor"' in filtered
+    assert "Clear filters" in filtered

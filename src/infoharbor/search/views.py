@@ -81,6 +81,13 @@ def search(request: HttpRequest) -> HttpResponse:
         for name in FACET_PARAMS
         if page.facets.get(name)
     ]
+    filtered = any(request.GET.getlist(name) for name in FACET_PARAMS)
+    clear_url = None
+    if filtered:
+        kept = request.GET.copy()
+        for name in (*FACET_PARAMS, "page"):
+            kept.pop(name, None)
+        clear_url = "?" + kept.urlencode()
     previous_url = next_url = None
     if page_number > 1:
         previous = request.GET.copy()
@@ -100,6 +107,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "page_number": page_number,
             "previous_url": previous_url,
             "next_url": next_url,
+            "clear_url": clear_url,
             "searched": bool(form.text.strip())
             or any(request.GET.getlist(n) for n in FACET_PARAMS),
         },
