@@ -10,13 +10,13 @@ from typing import Any
 
 import pytest
 from selenium.webdriver.common.by import By
-from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import Select, WebDriverWait
+from selenium.webdriver.support.ui import Select
 
 from infoharbor.accounts.choices import Role
 from infoharbor.core.choices import EntryStatus
 from infoharbor.core.models import Entry
 from tests import factories
+from tests.e2e.pages import wait_for_new_page
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
@@ -30,9 +30,7 @@ def _fill(browser: Any, name: str, value: str) -> None:
 
 
 def _follow(browser: Any, element: Any) -> None:
-    old_page = browser.find_element(By.TAG_NAME, "html")
-    element.click()
-    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(old_page))
+    wait_for_new_page(browser, element.click)
 
 
 def _click(browser: Any, text: str) -> None:

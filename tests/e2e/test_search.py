@@ -9,26 +9,19 @@ import pytest
 from django.core.management import call_command
 from selenium.webdriver.common.by import By
 from selenium.webdriver.common.keys import Keys
-from selenium.webdriver.support import expected_conditions
-from selenium.webdriver.support.ui import WebDriverWait
 
 from infoharbor.search import indexer
+from tests.e2e.pages import wait_for_new_page
 from tests.search.test_demo_search import CASES
 
 pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
-
-
-def _wait_for_new_page(browser: Any, act: Any) -> None:
-    old_page = browser.find_element(By.TAG_NAME, "html")
-    act()
-    WebDriverWait(browser, 20).until(expected_conditions.staleness_of(old_page))
 
 
 def _search(browser: Any, box_id: str, query: str) -> list[str]:
     box = browser.find_element(By.ID, box_id)
     box.clear()
     box.send_keys(query)
-    _wait_for_new_page(browser, lambda: box.send_keys(Keys.ENTER))
+    wait_for_new_page(browser, lambda: box.send_keys(Keys.ENTER))
     return [r.text for r in browser.find_elements(By.CSS_SELECTOR, ".search-result h3")]
 
 
@@ -51,7 +44,7 @@ def test_reader_searches_the_demo_in_every_script(browser: Any, live_server: Any
     laos = browser.find_element(
         By.XPATH, "//aside[contains(@class,'facets')]//a[contains(., 'Laos')]"
     )
-    _wait_for_new_page(browser, laos.click)
+    wait_for_new_page(browser, laos.click)
     cards = browser.find_elements(By.CSS_SELECTOR, ".search-result .meta")
     assert cards
     assert all("Laos" in card.text for card in cards)
