@@ -58,3 +58,11 @@ def test_body_headings_sit_below_the_page_title() -> None:
     assert "<h2>Background</h2>" in html
     assert "<h1" not in html
     assert "<h2>Scope</h2>" in richtext.render("<H1>Scope</h1>", "html")
+
+
+def test_plain_text_keeps_paragraphs_and_lines_apart() -> None:
+    # Words at a block boundary stay two words (search would otherwise index "endStart").
+    html = "<p>first end</p><p>Start again<br>next line</p><ul><li>one</li><li>two</li></ul>"
+    assert richtext.plain_text(html).split() == [
+        "first", "end", "Start", "again", "next", "line", "one", "two",
+    ]  # fmt: skip

@@ -7,7 +7,6 @@ a page of 200 entries costs as many queries as a page of 2.
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
@@ -17,7 +16,7 @@ from django.http import HttpRequest
 
 from infoharbor.api.entry_schemas import EntryOut
 from infoharbor.api.schemas import Location, OrganizationBrief
-from infoharbor.core import kinds, permissions
+from infoharbor.core import kinds, permissions, queries
 from infoharbor.core.choices import BodyFormat, EntryStatus, License, Provenance, Visibility
 from infoharbor.core.languages import content_language
 from infoharbor.core.models import Entry, EntryTranslation, Sector, Tag
@@ -39,20 +38,16 @@ def entry_queryset() -> QuerySet[Entry]:
 
 def load_details(entries: Iterable[Entry]) -> dict[int, dict[str, Any]]:
     """Each entry's kind-specific fields, dumped with the kind's schema (one query per kind)."""
-    by_kind: dict[str, list[int]] = defaultdict(list)
-    for entry in entries:
-        by_kind[entry.kind].append(entry.pk)
-    result: dict[int, dict[str, Any]] = {}
-    for key, ids in by_kind.items():
-        try:
-            kind = kinds.get(key)
-        except kinds.UnknownKind:
-            continue  # its app is not installed here; the shared fields still show
-        for obj in kind.model._default_manager.filter(pk__in=ids):
-            result[obj.pk] = kind.schema.model_validate(obj, from_attributes=True).model_dump(
-                mode="json"
-            )
-    return result
+    # An entry of a kind whose app is not installed here has no details; its shared fields
+    # still show.
+    entries = list(entries)
+    kind_of = {entry.pk: entry.kind for entry in entries}
+    return {
+        pk: kinds.get(kind_of[pk])
+        .schema.model_validate(row, from_attributes=True)
+        .model_dump(mode="json")
+        for pk, row in queries.details_by_entry(entries).items()
+    }
 
 
 @dataclass(frozen=True)

@@ -88,6 +88,11 @@ def render(source: str, body_format: str) -> str:
     return sanitize_html(html)
 
 
+_BLOCK_END = re.compile(r"</(?:p|li|h[1-6]|blockquote|pre|tr|td|th|div)\s*>|<br\s*/?>", re.I)
+
+
 def plain_text(html: str) -> str:
-    """Text content of sanitized HTML (for summaries and search)."""
-    return html_module.unescape(nh3.clean(html, tags=set())).strip()
+    """Text content of sanitized HTML (for summaries and search); blocks stay apart, so the
+    last word of a paragraph does not run into the first of the next."""
+    spaced = _BLOCK_END.sub(lambda match: match.group(0) + "\n", html)
+    return html_module.unescape(nh3.clean(spaced, tags=set())).strip()

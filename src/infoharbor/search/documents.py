@@ -8,17 +8,15 @@ removed from the index.
 from __future__ import annotations
 
 import datetime as dt
-import html
-from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
-from django.utils.html import strip_tags
 
-from infoharbor.core import kinds
+from infoharbor.core import kinds, queries
 from infoharbor.core.choices import EntryStatus
 from infoharbor.core.models import Entry, EntryTranslation
+from infoharbor.core.richtext import plain_text
 from infoharbor.search import concepts, registry
 from infoharbor.text.analyze import Analyzed, analyze
 
@@ -44,11 +42,6 @@ class IndexDocument:
     grams: list[str] = field(default_factory=list)
     folded: list[str] = field(default_factory=list)
     concepts: list[str] = field(default_factory=list)
-
-
-def plain_text(entry_html: str) -> str:
-    """The text of sanitized HTML, as it reads."""
-    return html.unescape(strip_tags(entry_html.replace("</p>", "</p>\n")))
 
 
 def searchable_texts(entry: Entry) -> list[tuple[str, str, str]]:
@@ -91,25 +84,10 @@ def build(entry_ids: Iterable[int]) -> tuple[list[IndexDocument], list[int]]:
         )
     )
     indexable = [entry for entry in entries if is_indexable(entry)]
-    details = _details(indexable)
+    details = queries.details_by_entry(indexable)
     documents = [_document(entry, details.get(entry.pk)) for entry in indexable]
     kept = {document.entry_id for document in documents}
     return documents, [pk for pk in wanted if pk not in kept]
-
-
-def _details(entries: list[Entry]) -> dict[int, object]:
-    by_kind: dict[str, list[int]] = defaultdict(list)
-    for entry in entries:
-        by_kind[entry.kind].append(entry.pk)
-    found: dict[int, object] = {}
-    for key, ids in by_kind.items():
-        try:
-            kind = kinds.get(key)
-        except kinds.UnknownKind:
-            continue
-        for row in kind.model._default_manager.filter(pk__in=ids):
-            found[row.pk] = row
-    return found
 
 
 def _document(entry: Entry, details: object | None) -> IndexDocument:

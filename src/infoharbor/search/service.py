@@ -7,7 +7,7 @@ lag a change by a moment), and facet values come with their names in the reader'
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 
 from django.db.models import Q, QuerySet
 from django.utils import timezone
@@ -18,10 +18,10 @@ from infoharbor.core.models import Country, Entry, Language, Organization, Secto
 from infoharbor.core.permissions import Actor
 from infoharbor.core.platforms import BY_KEY as PLATFORMS
 from infoharbor.core.queries import with_card_relations
+from infoharbor.core.richtext import plain_text
 from infoharbor.search import concepts, highlight
 from infoharbor.search.backends import get_backend
 from infoharbor.search.backends.base import FACETS, Filters, SearchRequest, SearchResult, Viewer
-from infoharbor.search.documents import plain_text
 from infoharbor.search.query import ParsedQuery, parse
 from infoharbor.text.analyze import has_unspaced
 
@@ -102,7 +102,11 @@ def search(
         facets=facets,
         now=now or timezone.now(),
     )
-    found = get_backend().search(request)
+    backend = get_backend()
+    found = backend.search(request)
+    if found.total == 0 and query.relaxed is not query:
+        # Nothing has every word: show what has some of them, and say so.
+        found = replace(backend.search(replace(request, query=query.relaxed)), relaxed=True)
     return SearchPage(
         query=query,
         results=_results(actor, query, found, entries),

@@ -195,12 +195,7 @@ class EmbeddedBackend:
         searcher = self._searcher()
         now = request.now or dt.datetime.now(tz=dt.UTC)
         scope = self._scope(request.filters, request.viewer, now)
-        result = self._run(searcher, request, request.query.root, scope, now)
-        relaxed = request.query.relaxed
-        if result.total == 0 and relaxed.root is not request.query.root:
-            result = self._run(searcher, request, relaxed.root, scope, now)
-            result = SearchResult(result.hits, result.total, result.facets, relaxed=True)
-        return result
+        return self._run(searcher, request, request.query.root, scope, now)
 
     def _run(
         self,

@@ -57,7 +57,6 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Iterable, Sequence
-from dataclasses import replace
 from typing import Any
 
 from django.db import connection, transaction
@@ -352,12 +351,7 @@ class PostgresBackend:
     def search(self, request: SearchRequest) -> SearchResult:
         now = request.now or dt.datetime.now(tz=dt.UTC)
         scope, params = _scope(request.filters, request.viewer, now)
-        result = self._run(request, request.query.root, scope, params, now)
-        relaxed = request.query.relaxed
-        if result.total == 0 and relaxed.root is not request.query.root:
-            result = self._run(request, relaxed.root, scope, params, now)
-            result = replace(result, relaxed=True)
-        return result
+        return self._run(request, request.query.root, scope, params, now)
 
     def _run(
         self,
