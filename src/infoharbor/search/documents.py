@@ -85,12 +85,16 @@ def build(entry_ids: Iterable[int]) -> tuple[list[IndexDocument], list[int]]:
     )
     indexable = [entry for entry in entries if is_indexable(entry)]
     details = queries.details_by_entry(indexable)
-    documents = [_document(entry, details.get(entry.pk)) for entry in indexable]
+    # A batch holds many entries of one organization: analyse each name once.
+    names = {e.organization_id: analyze(e.organization.name, None).tokens for e in indexable}
+    documents = [
+        _document(entry, details.get(entry.pk), names[entry.organization_id]) for entry in indexable
+    ]
     kept = {document.entry_id for document in documents}
     return documents, [pk for pk in wanted if pk not in kept]
 
 
-def _document(entry: Entry, details: object | None) -> IndexDocument:
+def _document(entry: Entry, details: object | None, organization: list[str]) -> IndexDocument:
     try:
         platform = kinds.get(entry.kind).platform
     except kinds.UnknownKind:
@@ -117,8 +121,7 @@ def _document(entry: Entry, details: object | None) -> IndexDocument:
         analyzed = analyze(text, language)
         _add(document, field_name, analyzed)
         found_concepts.update(concepts.find_keys(analyzed.words))
-    organization = analyze(entry.organization.name, None)
-    document.organization = organization.tokens
+    document.organization = organization
     document.concepts = sorted(found_concepts)
     return document
 
