@@ -112,3 +112,30 @@ def test_reindex_fresh_and_pending(backend: Any) -> None:
     assert ids("pending") == [made.pk]
     call_command("reindex", fresh=True, stdout=StringIO())
     assert ids("pending") == [made.pk]
+
+
+def test_threads_opening_a_new_index_at_once_share_one(settings: Any, tmp_path: Any) -> None:
+    # The background indexer and a request asked for the backend at the same moment on a new
+    # installation; one of them used to delete the directory the other was creating.
+    import threading
+
+    from infoharbor.search.backends import get_backend
+
+    settings.SEARCH_BACKEND = "embedded"
+    settings.SEARCH_PATH = tmp_path / "fresh"
+    found: list[object] = []
+    errors: list[BaseException] = []
+
+    def open_it() -> None:
+        try:
+            found.append(get_backend())
+        except BaseException as error:
+            errors.append(error)
+
+    threads = [threading.Thread(target=open_it) for _ in range(8)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert not errors
+    assert len({id(backend) for backend in found}) == 1

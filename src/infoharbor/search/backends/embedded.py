@@ -91,9 +91,13 @@ class EmbeddedBackend:
 
     def _open(self) -> tantivy.Index:
         version_file = self.path / "schema-version"
-        if self.path.exists() and (
-            not version_file.exists() or version_file.read_text().strip() != SCHEMA_VERSION
-        ):
+        if version_file.exists():
+            stale = version_file.read_text().strip() != SCHEMA_VERSION
+        else:
+            # An index without a version is older than versions; a directory without an index
+            # is new (perhaps being made by another process at this moment): leave it.
+            stale = (self.path / "meta.json").exists()
+        if stale:
             # An index from another version of the harbor: start again (reindex fills it).
             shutil.rmtree(self.path)
         self.path.mkdir(parents=True, exist_ok=True)
