@@ -20,7 +20,7 @@ LOCALES = [to_locale(code) for code, _ in settings.LANGUAGES]
 # Catalogs that must be complete. English: every msgstr is its msgid (scripts/i18n.sh makes it
 # so), so an empty or fuzzy English entry means the catalog was not regenerated properly.
 # The other languages are translated later; their empty entries fall back to English.
-COMPLETE = ["zh_Hans", "en", "id", "ms", "th", "vi", "fil", "km", "lo", "my"]
+COMPLETE = ["zh_Hans", "en", "id", "ms", "th", "vi", "fil", "km", "lo", "my", "tet", "pt"]
 
 PYTHON_FORMAT = re.compile(r"%(?:\((\w+)\))?[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrs]")
 BRACE_FORMAT = re.compile(r"\{(\w*)(?:[!:][^}]*)?\}")
