@@ -231,7 +231,9 @@ LANGUAGES = [
     ("tet", "Tetun"),
     ("pt", "Português"),
 ]
-# Django knows most of these; add the three it does not, so get_language_info() works.
+# Django knows most of these; add the three it does not, so get_language_info() works, and
+# name each language in itself as LANGUAGES does (Django's own local name for Khmer is
+# "Khmer", which put English in the Khmer pages' language switcher).
 locale.LANG_INFO.update(
     {
         "fil": {"bidi": False, "code": "fil", "name": "Filipino", "name_local": "Filipino"},
@@ -239,6 +241,8 @@ locale.LANG_INFO.update(
         "tet": {"bidi": False, "code": "tet", "name": "Tetum", "name_local": "Tetun"},
     }
 )
+for _code, _native in LANGUAGES:
+    locale.LANG_INFO[_code] = {**locale.LANG_INFO[_code], "name_local": _native}
 LOCALE_PATHS = [BASE_DIR / "locale"]
 USE_I18N = True
 USE_TZ = True
