@@ -17,10 +17,34 @@ from django.utils.translation import to_locale
 from tests.i18n.po import LOCALE_DIR, Catalog, Entry, catalog_path, parse
 
 LOCALES = [to_locale(code) for code, _ in settings.LANGUAGES]
-# Catalogs that must be complete. English: every msgstr is its msgid (scripts/i18n.sh makes it
-# so), so an empty or fuzzy English entry means the catalog was not regenerated properly.
-# The other languages are translated later; their empty entries fall back to English.
-COMPLETE = ["zh_Hans", "en", "id", "ms", "th", "vi", "fil", "km", "lo", "my", "tet", "pt"]
+# Every catalog must be complete ("every page works in every interface language"): a new
+# string is translated into all of them before it is merged. English: every msgstr is its msgid
+# (scripts/i18n.sh makes it so), so an empty or fuzzy English entry means the catalog was not
+# regenerated properly.
+COMPLETE = LOCALES
+# Names, and words a language writes as English does: in these a translation may equal its
+# English source. Anywhere else an unchanged string is one nobody translated.
+NAMES = {"API", "HTML", "Markdown"}
+SAME_AS_ENGLISH = {
+    "id": {"Editor", "Administrator", "operator", "Token", "Status", "Media", "Demo", "Filter",
+           "Platform"},
+    "ms": {"Token", "Status", "Media", "Demo", "Platform"},
+    "vi": {"Token"},
+    "fil": {"Editor", "Administrator", "Time zone", "time zone", "Email address",
+            "email address", "Password", "operator", "Token", "Draft", "code", "ISO code",
+            "website", "Website", "Open source", "Demo", "%(counter)s entry"},
+    "tet": {"Token", "website", "Website", "Latitude", "Demo"},
+    "pt": {"Editor", "Token", "Circular", "Latitude", "Longitude", "Capital",
+           "Latitude %(lat)s, longitude %(lng)s", "original", "Original"},
+}  # fmt: skip
+# Languages with a script of their own: every translation is written in it.
+SCRIPTS = {
+    "th": "[\u0e00-\u0e7f]",
+    "lo": "[\u0e80-\u0eff]",
+    "km": "[\u1780-\u17ff]",
+    "my": "[\u1000-\u109f]",
+    "zh_Hant": "[\u4e00-\u9fff]",
+}
 
 PYTHON_FORMAT = re.compile(r"%(?:\((\w+)\))?[-#0 +]*\d*(?:\.\d+)?[diouxXeEfFgGcrs]")
 BRACE_FORMAT = re.compile(r"\{(\w*)(?:[!:][^}]*)?\}")
@@ -103,8 +127,45 @@ def test_simplified_chinese_is_chinese() -> None:
             assert not set(form) & TRADITIONAL_ONLY, f"traditional characters: {form!r}"
 
 
+@pytest.mark.parametrize("locale", [locale for locale in LOCALES if locale != "en"])
+def test_no_message_is_left_in_english(locale: str) -> None:
+    """A copied msgid passes the completeness check; only the words listed for the language
+    may read as in English."""
+    allowed = NAMES | SAME_AS_ENGLISH.get(locale, set())
+    left = [
+        entry.msgid
+        for entry in catalog(locale).entries
+        if entry.translated
+        and entry.msgid not in allowed
+        and {entry.msgid, entry.msgid_plural} & set(entry.msgstr)
+    ]
+    assert not left, f"{locale}: still English: {left}"
+
+
+@pytest.mark.parametrize("locale", sorted(SCRIPTS))
+def test_translations_are_written_in_the_languages_script(locale: str) -> None:
+    script = re.compile(SCRIPTS[locale])
+    wrong = [
+        form
+        for entry in catalog(locale).entries
+        if entry.msgid not in NAMES
+        for form in entry.msgstr
+        if form and not script.search(form)
+    ]
+    assert not wrong, f"{locale}: not in its script: {wrong}"
+
+
+def test_burmese_is_unicode_not_zawgyi() -> None:
+    """Zawgyi, the legacy Burmese font encoding, types the vowel sign E (U+1031) before its
+    consonant and puts glyph variants at U+1060-U+1097, which Burmese in Unicode never uses."""
+    for entry in catalog("my").entries:
+        for form in entry.msgstr:
+            assert not re.search(r"(?:^|[^\u1000-\u109f])\u1031", form), f"Zawgyi order: {form!r}"
+            assert not re.search(r"[\u1060-\u1097]", form), f"Zawgyi code point: {form!r}"
+
+
 def test_traditional_chinese_is_traditional() -> None:
-    """zh_Hant need not be complete yet, but what it has must not be Simplified Chinese."""
+    """The Simplified-Chinese test's counterpart: no Simplified characters in zh_Hant."""
     for entry in catalog("zh_Hant").entries:
         for form in entry.msgstr:
             assert not set(form) & SIMPLIFIED_ONLY, f"simplified characters: {form!r}"
