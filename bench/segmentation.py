@@ -40,6 +40,7 @@ sys.path.insert(0, str(ROOT))
 from bench import _gold as gold  # noqa: E402
 
 from infoharbor.text import segment as seg  # noqa: E402
+from infoharbor.text.segment import _icu as seg_icu  # noqa: E402
 
 SpanList = list[tuple[int, int]]
 SegmentFn = Callable[[str], SpanList]
@@ -110,7 +111,7 @@ def _product(lang: str) -> tuple[SegmentFn, Realigned]:
 
 def _icu(lang: str) -> tuple[SegmentFn, Realigned]:
     def run(text: str) -> SpanList:
-        return seg._icu_tokens(text)
+        return seg_icu.icu_tokens(text)
 
     return run, Realigned()
 
