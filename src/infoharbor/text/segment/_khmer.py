@@ -1,14 +1,27 @@
-"""Khmer: khmercut's CRF model, driven by a faster feature builder than khmercut's own."""
+"""Khmer: khmercut's CRF model, scored in Python from the model's own weights.
+
+khmercut cuts text into Khmer character clusters (a consonant with its subscripts, vowels and
+signs) and tags each cluster as the start of a word ("1") or not, with a first-order CRF
+over the three clusters on each side, their types, and the bigrams to 4-grams they form. The
+harbor runs the same model on the same features, without the ~35 attribute strings per
+cluster that pycrfsuite would look up one by one: the model's weights are read once
+(``_crfsuite``) and folded into one table per n-gram length, keyed by the cluster or n-gram
+string, whose value holds that string's weight in every position of the window at once. A
+cluster then costs four dictionary lookups and a few additions, and the Viterbi pass over
+two labels a few more. Same tags as ``pycrfsuite.Tagger.tag`` on khmercut's features
+(tests/text/test_segment_khmer.py: all of khPOS OPEN-TEST, random and hostile text).
+"""
 
 from __future__ import annotations
 
 import itertools
-import threading
+import re
 from collections.abc import Iterable, Sequence
 from functools import cache
-from typing import Any
+from typing import NamedTuple
 
 from ._base import Run, Span
+from ._crfsuite import read_model
 from ._icu import compound_parts
 
 _KH_CONSONANTS = frozenset("កខគឃងចឆជឈញដឋឌឍណតថទធនបផពភមយរលវឝឞសហឡអឣឤឥឦឧឨឩឪឫឬឭឮឯឰឱឲឳ")
@@ -19,14 +32,15 @@ _KH_SYMBOLS = frozenset("៕។៛ៗ៚៙៘,.? ")
 _KH_NUMBERS = frozenset("០១២៣៤៥៦៧៨៩0123456789")
 _KH_LUNAR = frozenset(chr(cp) for cp in range(0x19E0, 0x1A00))
 _KH_STARTS = _KH_CONSONANTS | _KH_SYMBOLS | _KH_NUMBERS | _KH_LUNAR
-_khmer_lock = threading.Lock()
-
-
-@cache
-def _khmer_tagger() -> Any:
-    import khmercut
-
-    return khmercut.load()
+# Clusters: khmercut's ``seg_kcc`` as one regular expression, for text of the Khmer blocks
+# alone (what a run's Khmer tokens hold). A cluster starts at a consonant, independent vowel,
+# symbol, digit or lunar date sign, unless it follows the subscript sign; digits in a row
+# stay one cluster. tests/text/test_segment_khmer.py checks it against ``seg_kcc``.
+_KH_DIGITS = "០-៩"
+_CLUSTER = re.compile(
+    f"(?s)(?:[{_KH_DIGITS}]+|.)"
+    f"(?:{_KH_COENG}+(?:[{_KH_DIGITS}]+|.)?|[^{re.escape(''.join(sorted(_KH_STARTS)))}])*"
+)
 
 
 def _kh_type(kcc: str) -> str:
@@ -43,116 +57,181 @@ def _kh_type(kcc: str) -> str:
     return "NS"
 
 
-def _is_kh(ch: str) -> bool:
-    return "\u1780" <= ch <= "\u17ff" or ch in _KH_SYMBOLS or ch in _KH_LUNAR
+# khmercut's feature templates (``kcc_to_features``) by n-gram length: for each, where the
+# n-gram's first cluster lies from the tagged one, and the attribute name. Every template
+# exists exactly where the clusters it names do.
+_TEMPLATES: tuple[tuple[tuple[int, str], ...], ...] = (
+    ((-3, "kcc[-3]"), (-2, "kcc[-2]"), (-1, "kcc[-1]"), (0, "kcc"), (1, "kcc[+1]"),
+     (2, "kcc[+2]"), (3, "kcc[+3]")),
+    ((-3, "kcc[-3:-2]"), (-2, "kcc[-2:-1]"), (-1, "kcc[-1:0]"), (0, "kcc[+1:0]"),
+     (1, "kcc[+1:+2]"), (2, "kcc[+2:+3]")),
+    ((-3, "kcc[-3:-1]"), (-2, "kcc[-2:0]"), (0, "kcc[0:+2]"), (1, "kcc[+1:+3]")),
+    ((-3, "kcc[-3:0]"), (0, "kcc[0:+3]")),
+)  # fmt: skip
+_OFFSETS = tuple(tuple(offset for offset, _name in group) for group in _TEMPLATES)
+# What else a single cluster brings, at the same seven offsets: its type, and whether its
+# first character is of no Khmer class ("ns"; khmercut has no ns-3, ns-2 or ns+3).
+_TYPE_TEMPLATES = ("kcc[-3]t", "kcc[-2]t", "kcc[-1]t", "t", "kcc[+1]t", "kcc[+2]t", "kcc[+3]t")
+_NS_TEMPLATES = (None, None, "ns-1", "ns", "ns+1", "ns+2", None)
+_PAD = (0.0,) * 8  # longer than any template reaches past either end
+_UNSEEN_KEPT = 20_000  # vectors kept for clusters the model has never seen
 
 
-def _kh_clusters(text: str) -> list[str]:
-    """Khmer character clusters, cut exactly as khmercut's ``seg_kcc`` cuts them.
+class _Model(NamedTuple):
+    """khmercut's model folded by n-gram: string -> its weight at each template offset.
 
-    A cluster starts at a consonant, symbol or digit not preceded by the subscript sign;
-    other characters group together (checked equal to ``seg_kcc`` on khPOS OPEN-TEST).
+    A weight is the score of "starts a word" minus that of "does not": with two labels,
+    only the difference decides. ``ngrams[0]`` holds single clusters with their type and
+    "ns" weights included; ``ngrams[1:]`` bigrams to 4-grams, keyed as khmercut writes them
+    (clusters concatenated).
     """
-    clusters: list[str] = []
-    start = 0
-    for i in range(1, len(text)):
-        ch, prev = text[i], text[i - 1]
-        if prev in _KH_NUMBERS and ch in _KH_NUMBERS:
+
+    ngrams: tuple[dict[str, tuple[float, ...]], ...]
+    types: dict[str, tuple[float, ...]]  # cluster type -> weights at the seven offsets
+    no_space: tuple[float, ...]
+    bos: float
+    eos: float
+    transitions: tuple[float, float, float, float]  # start>start, start>in, in>start, in>in
+    start_first: bool  # CRFsuite keeps the lower label id on an exact tie
+
+
+def _template(attribute: str) -> tuple[str, str | None]:
+    """``kcc[-1:0]:កា`` -> (``kcc[-1:0]``, ``កា``); a flag (``ns``, ``BOS``) has no value."""
+    if attribute.startswith("kcc["):
+        end = attribute.find("]") + 1
+        end += attribute[end : end + 1] == "t"
+    else:
+        end = attribute.find(":")
+    if end <= 0 or attribute[end : end + 1] != ":":
+        return attribute, None
+    return attribute[:end], attribute[end + 1 :]
+
+
+@cache
+def _model() -> _Model:
+    """khmercut's CRF, read from its installed file and folded (about 0.3 s, once)."""
+    import khmercut
+
+    crf = read_model(khmercut.model_path)
+    start, inside = crf.labels.index("1"), crf.labels.index("0")
+    where = {
+        name: (n, slot)
+        for n, group in enumerate(_TEMPLATES)
+        for slot, (_o, name) in enumerate(group)
+    }
+    folded: list[dict[str, list[float]]] = [{} for _ in _TEMPLATES]
+    flags: dict[str, float] = {}
+    types: dict[str, list[float]] = {}
+    for attribute, label, weight in crf.state_features():
+        if label == inside:
+            weight = -weight
+        elif label != start:
             continue
-        if not _is_kh(prev):
-            if not _is_kh(ch):
-                continue
-        elif ch != " " and (prev == _KH_COENG or (ch not in _KH_STARTS and _is_kh(ch))):
-            continue
-        clusters.append(text[start:i])
-        start = i
-    if text:
-        clusters.append(text[start:])
-    return clusters
+        name, value = _template(attribute)
+        if value is None:
+            flags[name] = flags.get(name, 0.0) + weight
+        elif name in where:
+            n, slot = where[name]
+            folded[n].setdefault(value, [0.0] * len(_TEMPLATES[n]))[slot] += weight
+        elif name in _TYPE_TEMPLATES:
+            types.setdefault(value, [0.0] * 7)[_TYPE_TEMPLATES.index(name)] += weight
+    t = crf.transitions
+    model = _Model(
+        tuple({key: tuple(w) for key, w in table.items()} for table in folded),
+        {kind: tuple(w) for kind, w in types.items()},
+        tuple(flags.get(name, 0.0) if name else 0.0 for name in _NS_TEMPLATES),
+        flags.get("BOS", 0.0),
+        flags.get("EOS", 0.0),
+        (t[start][start], t[start][inside], t[inside][start], t[inside][inside]),
+        start < inside,
+    )
+    clusters = model.ngrams[0]
+    for kcc, weights in clusters.items():
+        clusters[kcc] = tuple(map(sum, zip(weights, _cluster_only(model, kcc), strict=True)))
+    return model
 
 
-def _kh_features(kccs: Sequence[str]) -> list[list[str]]:
-    """The attributes of khmercut's CRF model for each cluster.
+def _cluster_only(model: _Model, kcc: str) -> tuple[float, ...]:
+    """The weights a cluster brings by its type and first character, at the seven offsets."""
+    kind = model.types.get(_kh_type(kcc), _PAD[:7])
+    if _kh_type(kcc[0]) != "NS":
+        return kind
+    return tuple(a + b for a, b in zip(kind, model.no_space, strict=True))
 
-    The same features as ``khmercut.kcc_to_features``, written as pycrfsuite attribute
-    strings ("name:value"; booleans as a bare name when true) instead of dicts: the model
-    gives the same tags (checked on all of khPOS OPEN-TEST), and building and passing strings
-    is cheaper (the whole path is 1.3 times khmercut's speed).
-    """
+
+_unseen: dict[str, tuple[float, ...]] = {}
+
+
+def _unseen_cluster(kcc: str) -> tuple[float, ...]:
+    weights = _unseen.get(kcc)
+    if weights is None:
+        if len(_unseen) >= _UNSEEN_KEPT:
+            _unseen.clear()  # a bound for hostile input; real text has few unseen clusters
+        weights = _unseen[kcc] = _cluster_only(_model(), kcc)
+    return weights
+
+
+def _starts(kccs: Sequence[str]) -> list[bool]:
+    """For each cluster, whether the CRF tags it as the start of a word (the Viterbi path)."""
+    model = _model()
     n = len(kccs)
-    types = [_kh_type(k) for k in kccs]
-    nospace = [_kh_type(k[0]) == "NS" for k in kccs]  # by the cluster's first character
-    features = []
-    for i in range(n):
-        k = kccs[i]
-        f = ["kcc:" + k, "t:" + types[i]]
-        if nospace[i]:
-            f.append("ns")
-        if i >= 1:
-            k1 = kccs[i - 1]
-            f += ["kcc[-1]:" + k1, "kcc[-1]t:" + types[i - 1], "kcc[-1:0]:" + k1 + k]
-            if nospace[i - 1]:
-                f.append("ns-1")
-            if i >= 2:
-                k2 = kccs[i - 2]
-                f += [
-                    "kcc[-2]:" + k2,
-                    "kcc[-2]t:" + types[i - 2],
-                    "kcc[-2:-1]:" + k2 + k1,
-                    "kcc[-2:0]:" + k2 + k1 + k,
-                ]
-                if i >= 3:
-                    k3 = kccs[i - 3]
-                    f += [
-                        "kcc[-3]:" + k3,
-                        "kcc[-3]t:" + types[i - 3],
-                        "kcc[-3:0]:" + k3 + k2 + k1 + k,
-                        "kcc[-3:-1]:" + k3 + k2 + k1,
-                        "kcc[-3:-2]:" + k3 + k2,
-                    ]
-        else:
-            f.append("BOS")
-        if i < n - 1:
-            n1 = kccs[i + 1]
-            f += ["kcc[+1]:" + n1, "kcc[+1]t:" + types[i + 1], "kcc[+1:0]:" + k + n1]
-            if nospace[i + 1]:
-                f.append("ns+1")
-            if i < n - 2:
-                n2 = kccs[i + 2]
-                f += [
-                    "kcc[+2]:" + n2,
-                    "kcc[+2]t:" + types[i + 2],
-                    "kcc[+1:+2]:" + n1 + n2,
-                    "kcc[0:+2]:" + k + n1 + n2,
-                ]
-                if nospace[i + 2]:
-                    f.append("ns+2")
-                if i < n - 3:
-                    n3 = kccs[i + 3]
-                    f += [
-                        "kcc[+3]:" + n3,
-                        "kcc[+3]t:" + types[i + 3],
-                        "kcc[+2:+3]:" + n2 + n3,
-                        "kcc[+1:+3]:" + n1 + n2 + n3,
-                        "kcc[0:+3]:" + k + n1 + n2 + n3,
-                    ]
-        else:
-            f.append("EOS")
-        features.append(f)
-    return features
+    clusters = model.ngrams[0].get
+    pairs = [a + b for a, b in itertools.pairwise(kccs)]
+    strings = (
+        pairs,
+        [p + c for p, c in zip(pairs, kccs[2:], strict=False)],
+        [p + q for p, q in zip(pairs, pairs[2:], strict=False)],
+    )
+    vectors = [[clusters(k) or _unseen_cluster(k) for k in kccs]]
+    for grams, table, offsets in zip(strings, model.ngrams[1:], _OFFSETS[1:], strict=True):
+        none, lookup = _PAD[: len(offsets)], table.get
+        vectors.append([lookup(g, none) for g in grams])
+    columns: list[tuple[float, ...]] = []
+    for found, offsets in zip(vectors, _OFFSETS, strict=True):
+        if not found:
+            break  # fewer clusters than the n-gram has
+        for offset, column in zip(offsets, zip(*found, strict=True), strict=True):
+            # Position i takes the weight of the n-gram that starts at i + offset.
+            if offset >= 0:
+                columns.append(column[offset:] + _PAD)
+            else:
+                columns.append(_PAD[:-offset] + column + _PAD)
+    scores: list[float] = [sum(at) for at in itertools.islice(zip(*columns, strict=False), n)]
+    scores[0] += model.bos
+    scores[-1] += model.eos
+    # Viterbi over the labels "start" and "inside", carried as the score difference
+    # start - inside (the inside label's state weight is 0 in that form).
+    ss, si, is_, ii = model.transitions
+    first = model.start_first
+    gap = scores[0]
+    back: list[tuple[bool, bool]] = []
+    for score in scores[1:]:
+        s_s, i_s = gap + ss, is_  # into "start", from start and from inside
+        s_i, i_i = gap + si, ii  # into "inside"
+        start_after_start = s_s > i_s or (s_s == i_s and first)
+        inside_after_start = s_i > i_i or (s_i == i_i and first)
+        back.append((start_after_start, inside_after_start))
+        gap = (s_s if start_after_start else i_s) + score - (s_i if inside_after_start else i_i)
+    label = gap > 0 or (gap == 0 and first)
+    path = [label]
+    for start_after_start, inside_after_start in reversed(back):
+        label = start_after_start if label else inside_after_start
+        path.append(label)
+    path.reverse()
+    return path
+
+
+def _clusters(piece: str) -> list[str]:
+    return _CLUSTER.findall(piece)
 
 
 def _khmer_words(piece: str) -> list[tuple[int, int]]:
     """Word offsets in a run of Khmer letters, by khmercut's CRF model."""
-    kccs = _kh_clusters(piece)
-    features = _kh_features(kccs)
-    tagger = _khmer_tagger()
-    with _khmer_lock:  # one pycrfsuite Tagger: set() then tag() must not interleave
-        tags = tagger.tag(features)
+    kccs = _clusters(piece)
     words = []
     start = pos = 0
-    for i, (kcc, tag) in enumerate(zip(kccs, tags, strict=True)):
-        if tag == "1" and i > 0:
+    for i, (kcc, starts) in enumerate(zip(kccs, _starts(kccs), strict=True)):
+        if starts and i > 0:
             words.append((start, pos))
             start = pos
         pos += len(kcc)
