@@ -59,12 +59,15 @@ def _strings(data: bytes, offset: int) -> list[str]:
     if chunk != b"CQDB" or byteorder != _CQDB_BYTEORDER:
         raise ModelFormatError(f"no string table at {offset}")
     out = []
-    for ident, record in enumerate(records):
-        found, size = struct.unpack_from("<II", data, offset + record)
-        start = offset + record + 8
-        if found != ident or size < 1 or data[start + size - 1] != 0:
-            raise ModelFormatError(f"string {ident} of the table at {offset} is damaged")
-        out.append(data[start : start + size - 1].decode("utf-8"))
+    try:
+        for ident, record in enumerate(records):
+            found, size = struct.unpack_from("<II", data, offset + record)
+            start = offset + record + 8
+            if found != ident or size < 1 or data[start + size - 1] != 0:
+                raise ModelFormatError(f"string {ident} of the table at {offset} is damaged")
+            out.append(data[start : start + size - 1].decode("utf-8"))
+    except (struct.error, IndexError, UnicodeDecodeError) as error:
+        raise ModelFormatError(f"the string table at {offset} is cut short") from error
     return out
 
 

@@ -37,9 +37,10 @@ _KH_STARTS = _KH_CONSONANTS | _KH_SYMBOLS | _KH_NUMBERS | _KH_LUNAR
 # symbol, digit or lunar date sign, unless it follows the subscript sign; digits in a row
 # stay one cluster. tests/text/test_segment_khmer.py checks it against ``seg_kcc``.
 _KH_DIGITS = "០-៩"
+_AFTER_COENG = f"{_KH_COENG}+(?:[{_KH_DIGITS}]+|.)?"  # whatever follows the sign joins it
 _CLUSTER = re.compile(
-    f"(?s)(?:[{_KH_DIGITS}]+|.)"
-    f"(?:{_KH_COENG}+(?:[{_KH_DIGITS}]+|.)?|[^{re.escape(''.join(sorted(_KH_STARTS)))}])*"
+    f"(?s)(?:{_AFTER_COENG}|[{_KH_DIGITS}]+|.)"
+    f"(?:{_AFTER_COENG}|[^{re.escape(''.join(sorted(_KH_STARTS)))}])*"
 )
 
 

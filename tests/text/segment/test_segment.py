@@ -10,7 +10,7 @@ from bench import _gold as gold
 from infoharbor.text.segment import Span, segment, segment_for_search, segmenter_for
 
 LANGS = ["zh-Hans", "zh-Hant", "en", "id", "ms", "th", "vi", "fil", "km", "lo", "my", "tet", "pt"]
-FIXTURES = Path(__file__).parent / "fixtures" / "segment"
+FIXTURES = Path(__file__).parents[1] / "fixtures" / "segment"
 
 
 def words(text: str, lang: str | None) -> list[str]:
