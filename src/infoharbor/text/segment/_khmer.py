@@ -265,12 +265,14 @@ def segment_run(text: str, run: Run, search: bool) -> list[Span]:
     """
     spans = [Span(s, e) for s, e, script in run.tokens if script is None]
     for start, end, first, last in _letter_pieces(run):
+        words = _khmer_words(text[start:end])
+        if not search:
+            spans.extend(Span(start + a, start + b) for a, b in words)
+            continue
         icu_bounds = {s for s, _e, _sc in run.tokens[first : last + 1]}
-        for a, b in _khmer_words(text[start:end]):
+        for a, b in words:
             ws, we = start + a, start + b
             spans.append(Span(ws, we))
-            if not search:
-                continue
             inner = sorted(x for x in icu_bounds if ws < x < we)
             if inner:
                 cuts = [ws, *inner, we]
