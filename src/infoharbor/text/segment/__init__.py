@@ -31,7 +31,7 @@ from operator import itemgetter
 
 from . import _icu, _khmer, _myanmar, _nltk, _vi, _zh
 from ._base import HAN, KHMER, LATIN, MYANMAR, STRIP, Run, Segmenter, Span, is_word, script_of
-from ._runs import script_runs
+from ._runs import one_script_run, script_runs
 
 __all__ = [
     "BY_SCRIPT_NAME",
@@ -155,11 +155,24 @@ _HAN_LETTERS = (
     "\u4e00-\u9fff\u3400-\u4dbf\uf900-\ufaff\U00020000-\U0003134f\u2e80-\u2fdf\u3005\u3007"
 )
 _MYANMAR_LETTERS = "\u1000-\u109f\ua9e0-\ua9ff\uaa60-\uaa7f"
+_KHMER_BLOCKS = "\u1780-\u17ff\u19e0-\u19ff"
 _OUTSIDE = {
     HAN: re.compile(f"[^\\W\\d_{_HAN_LETTERS}]"),
     LATIN: re.compile(f"[^\\W\\d_{_LATIN_LETTERS}]"),
     MYANMAR: re.compile(f"[^\\W\\d_{_MYANMAR_LETTERS}]"),
+    KHMER: re.compile(f"[^\\W\\d_{_KHMER_BLOCKS}]"),
 }
+# The letters of the Khmer blocks (not its vowel signs, digits or symbols), for the tokens
+# of a text in Khmer alone.
+_KHMER_LETTER = re.compile(
+    "["
+    + "".join(
+        re.escape(ch)
+        for cp in [*range(0x1780, 0x1800), *range(0x19E0, 0x1A00)]
+        if (ch := chr(cp)).isalpha()
+    )
+    + "]"
+)
 # Segmenters that read the run's text, not its ICU tokens: they can skip the run split.
 _TEXT_SEGMENTERS = {HAN: _zh.segment_run, MYANMAR: _myanmar.segment_run}
 
@@ -168,7 +181,8 @@ def _single_run(text: str, lang: str | None) -> tuple[Segmenter, Run] | None:
     """The segmenter and run for a text in a single script that needs no ICU pass, or None.
 
     The common case (a whole Chinese, Burmese, Vietnamese or English text) then skips the
-    ICU pass and the script split, which cost more than the segmenting itself for jieba.
+    ICU pass and the script split, which cost more than the segmenting itself for jieba. A
+    Khmer text still needs ICU's tokens, but not the split into runs.
     """
     first = next((ch for ch in text if ch.isalpha()), None)
     if first is None:
@@ -183,6 +197,10 @@ def _single_run(text: str, lang: str | None) -> tuple[Segmenter, Run] | None:
             return None
     elif script in _TEXT_SEGMENTERS:
         segmenter = _TEXT_SEGMENTERS[script]
+    elif script == KHMER:
+        if _OUTSIDE[KHMER].search(text):
+            return None
+        return _khmer.segment_run, one_script_run(text, KHMER, _KHMER_LETTER)
     else:
         return None
     if _OUTSIDE[script].search(text):

@@ -229,16 +229,12 @@ def _clusters(piece: str) -> list[str]:
 def _khmer_words(piece: str) -> list[tuple[int, int]]:
     """Word offsets in a run of Khmer letters, by khmercut's CRF model."""
     kccs = _clusters(piece)
-    words = []
-    start = pos = 0
-    for i, (kcc, starts) in enumerate(zip(kccs, _starts(kccs), strict=True)):
-        if starts and i > 0:
-            words.append((start, pos))
-            start = pos
-        pos += len(kcc)
-    if pos > start:
-        words.append((start, pos))
-    return words
+    if not kccs:
+        return []
+    ends = list(itertools.accumulate(map(len, kccs)))
+    # A word starts at the end of the cluster before each cluster tagged as a start.
+    cuts = [0, *itertools.compress(ends, _starts(kccs)[1:]), ends[-1]]
+    return list(itertools.pairwise(cuts))
 
 
 def _letter_pieces(run: Run) -> Iterable[tuple[int, int, int, int]]:

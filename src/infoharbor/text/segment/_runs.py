@@ -62,3 +62,16 @@ def script_runs(text: str) -> list[Run]:
     elif pending:
         runs.append(Run(None, pending[0][0], pending[-1][1], pending))
     return runs
+
+
+def one_script_run(text: str, script: str, letters: re.Pattern[str]) -> Run:
+    """What ``script_runs`` gives for a text whose letters are all of ``script``: one run.
+
+    ``letters`` finds a letter (``str.isalpha``) of the script: a token has the script when
+    it holds one, and none otherwise. Skips the per-token script lookup and run building.
+    """
+    tokens: list[tuple[int, int, str | None]] = [
+        (start, end, script if letters.search(text, start, end) else None)
+        for start, end in _script_tokens(text)
+    ]
+    return Run(script, 0, len(text), tokens)
