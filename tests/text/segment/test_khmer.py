@@ -14,6 +14,7 @@ import khmercut
 import pytest
 from bench import _gold as gold
 
+from infoharbor.text import segment as segment_module
 from infoharbor.text.segment import _khmer, segment, segment_for_search
 from infoharbor.text.segment._base import KHMER
 from infoharbor.text.segment._crfsuite import ModelFormatError, read_model
@@ -142,6 +143,18 @@ def test_words_are_khmercuts_on_khpos(khpos: list[str]) -> None:
             expected.add((start, pos))
             at = pos
         assert expected <= words, sentence
+
+
+def test_a_text_in_khmer_alone_gets_the_run_the_script_split_gives() -> None:
+    # Given texts whose letters are all Khmer, with digits, punctuation, spaces and symbols
+    texts = [*HOSTILE, *RANDOM_TEXTS, "១២៣ ភ្នំពេញ។ 2024, ៛100 ៖ ៰ ា", "  ។ក"]
+    for text in texts:
+        single = segment_module._single_run(text, "km")
+        if single is None:
+            continue
+        # When segment() takes its shortcut for a single-script text
+        # Then the run is the one the full split into script runs gives
+        assert [single[1]] == script_runs(text), text
 
 
 # --- Hostile input --------------------------------------------------------------------------
