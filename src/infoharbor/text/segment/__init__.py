@@ -12,8 +12,8 @@ script    segmenter
 Han       rjieba (jieba in Rust) after OpenCC Traditional-to-Simplified
 Thai      ICU (beats pythainlp newmm on UD Thai PUD)
 Lao       ICU (no gold; the only offline Lao segmenter that did well by hand)
-Khmer     khmercut's CRF model, scored in Python from its weights (same tags, 5x the speed)
-Myanmar   burmesenlp's dictionary longest match, re-implemented over offsets (same words)
+Khmer     khmercut's CRF model, scored in Python from its weights (pycrfsuite's tags)
+Myanmar   burmesenlp's dictionary longest match, redone over offsets (burmesenlp's words)
 Latin     pyvi for Vietnamese; NLTK's Treebank rules for en, id, ms; ICU otherwise
 ========  ==========================================================================
 
