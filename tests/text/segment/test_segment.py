@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -311,3 +312,48 @@ def test_gold_reader_on_a_ud_fixture() -> None:
     assert result.skipped == 0
     assert kept_whole == 0
     assert result.f1 > 0.6
+
+
+# --- Script runs -----------------------------------------------------------------------------
+
+
+def _script_class(ch: str) -> str:
+    return next((name for name, chars in _SA_CLASSES if chars.match(ch)), "other")
+
+
+_SA_CLASSES = [
+    (name, re.compile(f"[{chars}]"))
+    for name, chars in [
+        ("thai", "\u0e00-\u0e7f"),
+        ("lao", "\u0e80-\u0eff"),
+        ("myanmar", "\u1000-\u109f\ua9e0-\ua9ff\uaa60-\uaa7f"),
+        ("khmer", "\u1780-\u17ff\u19e0-\u19ff"),
+    ]
+]
+MIXED = [
+    "iPhoneราคา3,990บาท",
+    "XLဆိုဒ်ထဲက 12ကို abcကို",
+    "ភ្នំពេញABCភ្នំពេញ123ภาษาไทยភ្នំពេញ我们ນະຄອນ",
+    "ราคาຫຼວງ\u200bက\u17d2ខ ๑๒៣៤၁၂",
+    "😀𠮷野家 ราคาถูก 🇹🇭 อร่อย",
+    "e\u0301ภ\u0301",
+]
+
+
+@pytest.mark.parametrize("text", MIXED)
+def test_icu_tokens_are_cut_where_the_script_changes_and_nowhere_else(text: str) -> None:
+    from infoharbor.text.segment._icu import icu_tokens
+    from infoharbor.text.segment._runs import _script_tokens
+
+    # Given mixed-script text glued together
+    # When it is cut into tokens for the script runs
+    tokens = _script_tokens(text)
+    # Then the tokens cover the text in order
+    assert [s for s, _e in tokens] == [0] + [e for _s, e in tokens[:-1]]
+    assert tokens[-1][1] == len(text)
+    # And each cut is an ICU boundary or a change of Southeast Asian script, and no token
+    # holds such a change
+    icu_cuts = {e for _s, e in icu_tokens(text)}
+    for start, end in tokens:
+        assert end in icu_cuts or _script_class(text[end - 1]) != _script_class(text[end])
+        assert len({_script_class(ch) for ch in text[start:end]}) == 1

@@ -19,16 +19,24 @@ _SCRIPT_CHUNK = re.compile(
 
 def _script_tokens(text: str) -> list[tuple[int, int]]:
     """ICU word tokens, cut where a token changes between a Southeast Asian script and another."""
-    tokens: list[tuple[int, int]] = []
-    for start, end in icu_tokens(text):
-        token = text[start:end]
-        if end - start > 1 and not token.isascii():
-            chunks = [m.span() for m in _SCRIPT_CHUNK.finditer(token)]
-            if len(chunks) > 1:
-                tokens.extend((start + a, start + b) for a, b in chunks)
-                continue
-        tokens.append((start, end))
-    return tokens
+    tokens = icu_tokens(text)
+    if text.isascii():
+        return tokens
+    # Where the script changes, found once for the whole text (the last is its end).
+    changes = [m.end() for m in _SCRIPT_CHUNK.finditer(text)]
+    if len(changes) == 1:
+        return tokens
+    out: list[tuple[int, int]] = []
+    k = 0
+    for start, end in tokens:
+        while changes[k] <= start:
+            k += 1
+        while changes[k] < end:
+            out.append((start, changes[k]))
+            start = changes[k]
+            k += 1
+        out.append((start, end))
+    return out
 
 
 def script_runs(text: str) -> list[Run]:
