@@ -15,6 +15,7 @@ two labels a few more. Same tags as ``pycrfsuite.Tagger.tag`` on khmercut's feat
 from __future__ import annotations
 
 import itertools
+import operator
 import re
 from collections.abc import Iterable, Sequence
 from functools import cache
@@ -177,16 +178,17 @@ def _starts(kccs: Sequence[str]) -> list[bool]:
     model = _model()
     n = len(kccs)
     clusters = model.ngrams[0].get
-    pairs = [a + b for a, b in itertools.pairwise(kccs)]
+    # The n-grams as khmercut writes them, and their weights: map() keeps both loops in C.
+    pairs = list(map(operator.add, kccs, kccs[1:]))
     strings = (
         pairs,
-        [p + c for p, c in zip(pairs, kccs[2:], strict=False)],
-        [p + q for p, q in zip(pairs, pairs[2:], strict=False)],
+        list(map(operator.add, pairs, kccs[2:])),
+        list(map(operator.add, pairs, pairs[2:])),
     )
     vectors = [[clusters(k) or _unseen_cluster(k) for k in kccs]]
     for grams, table, offsets in zip(strings, model.ngrams[1:], _OFFSETS[1:], strict=True):
-        none, lookup = _PAD[: len(offsets)], table.get
-        vectors.append([lookup(g, none) for g in grams])
+        none = _PAD[: len(offsets)]
+        vectors.append(list(map(table.get, grams, itertools.repeat(none, len(grams)))))
     columns: list[tuple[float, ...]] = []
     for found, offsets in zip(vectors, _OFFSETS, strict=True):
         if not found:
@@ -197,7 +199,7 @@ def _starts(kccs: Sequence[str]) -> list[bool]:
                 columns.append(column[offset:] + _PAD)
             else:
                 columns.append(_PAD[:-offset] + column + _PAD)
-    scores: list[float] = [sum(at) for at in itertools.islice(zip(*columns, strict=False), n)]
+    scores: list[float] = list(itertools.islice(map(sum, zip(*columns, strict=False)), n))
     scores[0] += model.bos
     scores[-1] += model.eos
     # Viterbi over the labels "start" and "inside", carried as the score difference
