@@ -40,6 +40,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from types import ModuleType
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -244,21 +245,25 @@ def _newmm(lang: str) -> tuple[SegmentFn, Realigned]:
     return run, realigned
 
 
-def _previous(path: Path) -> Callable[[str], tuple[SegmentFn, Realigned]]:
+def load_previous(path: Path) -> ModuleType:
     """An earlier ``infoharbor.text.segment`` (a module file or a package folder), to compare.
 
     E.g. ``git show 5bb45bd:src/infoharbor/text/segment.py > /tmp/segment_before.py``.
     """
     init = path / "__init__.py" if path.is_dir() else path
+    locations = [str(path)] if path.is_dir() else None
     spec = importlib.util.spec_from_file_location(
-        "segment_previous", init, submodule_search_locations=[str(path)] if path.is_dir() else None
+        "segment_previous", init, submodule_search_locations=locations
     )
     if spec is None or spec.loader is None:
         raise SystemExit(f"cannot load {path}")
     module = importlib.util.module_from_spec(spec)
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
+    return module
 
+
+def _segment_of(module: ModuleType) -> Callable[[str], tuple[SegmentFn, Realigned]]:
     def make(lang: str) -> tuple[SegmentFn, Realigned]:
         def run(text: str) -> SpanList:
             spans = module._segment(text, lang, search=False, punctuation=True)
@@ -466,11 +471,11 @@ def main(argv: Sequence[str] | None = None) -> int:
     for candidate in skipped:
         notes.append(f"{candidate.name}: skipped, `{candidate.extra}` is not installed")
     candidates = list(CANDIDATES)
+    previous = None
     if args.previous is not None:
-        previous = Candidate(
-            f"previous segment() ({args.previous.name})", ALL, _previous(args.previous)
-        )
-        candidates.insert(1, previous)
+        previous = load_previous(args.previous)
+        name = f"previous segment() ({args.previous.name})"
+        candidates.insert(1, Candidate(name, ALL, _segment_of(previous)))
     started = time.perf_counter()
     info = machine()  # before the run: the load average says whether the timings are quiet
     for path in gold.all_paths():
@@ -491,11 +496,18 @@ def main(argv: Sequence[str] | None = None) -> int:
             rows.append(row)
             if candidate.chosen:
                 current = outputs
-            elif args.previous is not None and candidate is candidates[1]:
+            elif previous is not None and candidate is candidates[1]:
                 same = sum(a == b for a, b in zip(outputs, current, strict=True))
+                lang = gold_file.lang
+                same_search = sum(
+                    previous.segment_for_search(s.text, lang)
+                    == seg.segment_for_search(s.text, lang)
+                    for s in gold_file.sentences
+                )
                 notes.append(
                     f"{path}: the previous segment() gives the same words as the current one "
-                    f"on {same} of {len(outputs)} sentences"
+                    f"on {same} of {len(outputs)} sentences, segment_for_search() the same "
+                    f"words and parts on {same_search}"
                 )
             if row.realigned:
                 notes.append(
