@@ -209,6 +209,10 @@ ODD_INPUTS = [
     "\u200b\u200b\ufeff",
     "។។។ ... ，，",
     "้้้ ່່ ််",  # marks with no base
+    "\u0301\u17d2\u1039\u103a\u0e31\u17b6",  # combining marks of five scripts, no base
+    "\u1780\u200b\u1780\u200c\u1000\u200d\u0e01\u2060\u4e2d\ufeffa",  # zero-width between scripts
+    "ភ្នំពេញရန်ကုန်ราคา北京iPhone១២၁၂๑๒",  # five scripts and their digits, glued
+    "ភ្នំ\u0301ពេញ ရန်\u0308ကုန် e\u0301\u0323",  # Latin marks on Khmer and Burmese
     "a" * 300,
 ]
 
@@ -240,9 +244,10 @@ def test_empty_and_blank_have_no_words() -> None:
         ("vi", "Thành phố Hồ Chí Minh. "),
         ("en", "The U.S. economy grew. "),
         ("lo", "ນະຄອນຫຼວງວຽງຈັນ "),
+        (None, "ភ្នំពេញ ရန်ကုန်မြို့ ราคา 北京大学 iPhone 15\u200b"),
     ],
 )
-def test_long_input_is_segmented(lang: str, unit: str) -> None:
+def test_long_input_is_segmented(lang: str | None, unit: str) -> None:
     # Given 100,000 characters
     text = (unit * (100_000 // len(unit) + 1))[:100_000]
     # When it is segmented
