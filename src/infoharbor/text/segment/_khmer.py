@@ -9,7 +9,7 @@ cluster that pycrfsuite would look up one by one: the model's weights are read o
 string, whose value holds that string's weight in every position of the window at once. A
 cluster then costs four dictionary lookups and a few additions, and the Viterbi pass over
 two labels a few more. Same tags as ``pycrfsuite.Tagger.tag`` on khmercut's features
-(tests/text/test_segment_khmer.py: all of khPOS OPEN-TEST, random and hostile text).
+(tests/text/segment/test_khmer.py: all of khPOS OPEN-TEST, random and hostile text).
 """
 
 from __future__ import annotations
@@ -36,7 +36,7 @@ _KH_STARTS = _KH_CONSONANTS | _KH_SYMBOLS | _KH_NUMBERS | _KH_LUNAR
 # Clusters: khmercut's ``seg_kcc`` as one regular expression, for text of the Khmer blocks
 # alone (what a run's Khmer tokens hold). A cluster starts at a consonant, independent vowel,
 # symbol, digit or lunar date sign, unless it follows the subscript sign; digits in a row
-# stay one cluster. tests/text/test_segment_khmer.py checks it against ``seg_kcc``.
+# stay one cluster. tests/text/segment/test_khmer.py checks it against ``seg_kcc``.
 _KH_DIGITS = "០-៩"
 _AFTER_COENG = f"{_KH_COENG}+(?:[{_KH_DIGITS}]+|.)?"  # whatever follows the sign joins it
 _CLUSTER = re.compile(
@@ -76,7 +76,6 @@ _OFFSETS = tuple(tuple(offset for offset, _name in group) for group in _TEMPLATE
 _TYPE_TEMPLATES = ("kcc[-3]t", "kcc[-2]t", "kcc[-1]t", "t", "kcc[+1]t", "kcc[+2]t", "kcc[+3]t")
 _NS_TEMPLATES = (None, None, "ns-1", "ns", "ns+1", "ns+2", None)
 _PAD = (0.0,) * 8  # longer than any template reaches past either end
-_UNSEEN_KEPT = 20_000  # vectors kept for clusters the model has never seen
 
 
 class _Model(NamedTuple):
@@ -111,7 +110,7 @@ def _template(attribute: str) -> tuple[str, str | None]:
 
 @cache
 def _model() -> _Model:
-    """khmercut's CRF, read from its installed file and folded (about 0.3 s, once)."""
+    """khmercut's CRF, read from its installed file and folded (about 0.5 s, once)."""
     import khmercut
 
     crf = read_model(khmercut.model_path)
@@ -161,18 +160,6 @@ def _cluster_only(model: _Model, kcc: str) -> tuple[float, ...]:
     return tuple(a + b for a, b in zip(kind, model.no_space, strict=True))
 
 
-_unseen: dict[str, tuple[float, ...]] = {}
-
-
-def _unseen_cluster(kcc: str) -> tuple[float, ...]:
-    weights = _unseen.get(kcc)
-    if weights is None:
-        if len(_unseen) >= _UNSEEN_KEPT:
-            _unseen.clear()  # a bound for hostile input; real text has few unseen clusters
-        weights = _unseen[kcc] = _cluster_only(_model(), kcc)
-    return weights
-
-
 def _starts(kccs: Sequence[str]) -> list[bool]:
     """For each cluster, whether the CRF tags it as the start of a word (the Viterbi path)."""
     model = _model()
@@ -185,7 +172,7 @@ def _starts(kccs: Sequence[str]) -> list[bool]:
         list(map(operator.add, pairs, kccs[2:])),
         list(map(operator.add, pairs, pairs[2:])),
     )
-    vectors = [[clusters(k) or _unseen_cluster(k) for k in kccs]]
+    vectors = [[clusters(k) or _cluster_only(model, k) for k in kccs]]
     for grams, table, offsets in zip(strings, model.ngrams[1:], _OFFSETS[1:], strict=True):
         none = _PAD[: len(offsets)]
         vectors.append(list(map(table.get, grams, itertools.repeat(none, len(grams)))))
