@@ -8,8 +8,15 @@ Run from the repository root::
 Extra alternatives that are not project dependencies (pythainlp, jieba, khmer-nltk) are
 measured when importable, e.g. from a throwaway target directory::
 
-    python -m pip install --target /tmp/segbench-extra --no-deps pythainlp jieba khmer-nltk
+    python -m pip install --target /tmp/segbench-extra --no-deps \
+        pythainlp jieba khmer-nltk sklearn-crfsuite
     PYTHONPATH=/tmp/segbench-extra .venv/bin/python bench/segmentation.py
+
+An earlier version of the harbor's segmenter can be measured beside the current one and
+compared with it sentence by sentence (same words or not)::
+
+    git show 5bb45bd:src/infoharbor/text/segment.py > /tmp/segment_before.py
+    .venv/bin/python bench/segmentation.py --previous /tmp/segment_before.py
 
 Prints one markdown table and the machine, and writes ``bench/results/segmentation.json``.
 The gold data is read from ``../shared/data`` (or ``--data``); see ``bench/_gold.py`` for the
@@ -22,6 +29,7 @@ import argparse
 import difflib
 import importlib
 import importlib.metadata
+import importlib.util
 import json
 import os
 import platform
@@ -32,6 +40,7 @@ import time
 from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
+from types import ModuleType
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
@@ -40,6 +49,7 @@ sys.path.insert(0, str(ROOT))
 from bench import _gold as gold  # noqa: E402
 
 from infoharbor.text import segment as seg  # noqa: E402
+from infoharbor.text.segment import _icu as seg_icu  # noqa: E402
 
 SpanList = list[tuple[int, int]]
 SegmentFn = Callable[[str], SpanList]
@@ -110,7 +120,7 @@ def _product(lang: str) -> tuple[SegmentFn, Realigned]:
 
 def _icu(lang: str) -> tuple[SegmentFn, Realigned]:
     def run(text: str) -> SpanList:
-        return seg._icu_tokens(text)
+        return seg_icu.icu_tokens(text)
 
     return run, Realigned()
 
@@ -235,6 +245,35 @@ def _newmm(lang: str) -> tuple[SegmentFn, Realigned]:
     return run, realigned
 
 
+def load_previous(path: Path) -> ModuleType:
+    """An earlier ``infoharbor.text.segment`` (a module file or a package folder), to compare.
+
+    E.g. ``git show 5bb45bd:src/infoharbor/text/segment.py > /tmp/segment_before.py``.
+    """
+    init = path / "__init__.py" if path.is_dir() else path
+    locations = [str(path)] if path.is_dir() else None
+    spec = importlib.util.spec_from_file_location(
+        "segment_previous", init, submodule_search_locations=locations
+    )
+    if spec is None or spec.loader is None:
+        raise SystemExit(f"cannot load {path}")
+    module = importlib.util.module_from_spec(spec)
+    sys.modules[spec.name] = module
+    spec.loader.exec_module(module)
+    return module
+
+
+def _segment_of(module: ModuleType) -> Callable[[str], tuple[SegmentFn, Realigned]]:
+    def make(lang: str) -> tuple[SegmentFn, Realigned]:
+        def run(text: str) -> SpanList:
+            spans = module._segment(text, lang, search=False, punctuation=True)
+            return [(s, e) for s, e, _p in spans]
+
+        return run, Realigned()
+
+    return make
+
+
 ALL = frozenset({"*"})
 LATIN = frozenset({"vi", "id", "fil", "en"})
 ZH = frozenset({"zh-Hans", "zh-Hant"})
@@ -274,7 +313,9 @@ class Row:
     notes: list[str] = field(default_factory=list)
 
 
-def measure(gold_file: gold.GoldFile, candidate: Candidate, passes: int) -> Row:
+def measure(
+    gold_file: gold.GoldFile, candidate: Candidate, passes: int
+) -> tuple[Row, list[SpanList]]:
     fn, realigned = candidate.make(gold_file.lang)
     texts = [s.text for s in gold_file.sentences]
     fn(texts[0])  # warm-up: loads models
@@ -297,7 +338,7 @@ def measure(gold_file: gold.GoldFile, candidate: Candidate, passes: int) -> Row:
     name = candidate.name
     if candidate.chosen:
         name = f"{name}: {seg.segmenter_for(gold_file.lang)}"
-    return Row(
+    row = Row(
         lang=gold_file.lang,
         gold_file=gold_file.path,
         sentences=len(texts),
@@ -312,6 +353,7 @@ def measure(gold_file: gold.GoldFile, candidate: Candidate, passes: int) -> Row:
         realigned=aligned_count,
         notes=[f"{result.skipped} sentences skipped"] if result.skipped else [],
     )
+    return row, outputs
 
 
 def _applies(candidate: Candidate, lang: str) -> bool:
@@ -412,6 +454,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     parser.add_argument(
         "--out", type=Path, default=ROOT / "bench" / "results" / "segmentation.json"
     )
+    parser.add_argument(
+        "--previous",
+        type=Path,
+        help="an earlier infoharbor.text.segment (module file or package folder): measured "
+        "beside the current one, and compared with it sentence by sentence",
+    )
     args = parser.parse_args(argv)
     if not args.data.is_dir():
         print(f"gold data not found at {args.data}", file=sys.stderr)
@@ -422,6 +470,12 @@ def main(argv: Sequence[str] | None = None) -> int:
     skipped = [c for c in CANDIDATES if c.extra and not _importable(c.extra)]
     for candidate in skipped:
         notes.append(f"{candidate.name}: skipped, `{candidate.extra}` is not installed")
+    candidates = list(CANDIDATES)
+    previous = None
+    if args.previous is not None:
+        previous = load_previous(args.previous)
+        name = f"previous segment() ({args.previous.name})"
+        candidates.insert(1, Candidate(name, ALL, _segment_of(previous)))
     started = time.perf_counter()
     info = machine()  # before the run: the load average says whether the timings are quiet
     for path in gold.all_paths():
@@ -434,11 +488,27 @@ def main(argv: Sequence[str] | None = None) -> int:
                 gold_file.lang, path, gold_file.sentences[:QUICK_SENTENCES], gold_file.notes
             )
         notes.extend(f"{path}: {note}" for note in gold_file.notes)
-        for candidate in CANDIDATES:
+        current: list[SpanList] = []
+        for candidate in candidates:
             if candidate in skipped or not _applies(candidate, gold_file.lang):
                 continue
-            row = measure(gold_file, candidate, passes)
+            row, outputs = measure(gold_file, candidate, passes)
             rows.append(row)
+            if candidate.chosen:
+                current = outputs
+            elif previous is not None and candidate is candidates[1]:
+                same = sum(a == b for a, b in zip(outputs, current, strict=True))
+                lang = gold_file.lang
+                same_search = sum(
+                    previous.segment_for_search(s.text, lang)
+                    == seg.segment_for_search(s.text, lang)
+                    for s in gold_file.sentences
+                )
+                notes.append(
+                    f"{path}: the previous segment() gives the same words as the current one "
+                    f"on {same} of {len(outputs)} sentences, segment_for_search() the same "
+                    f"words and parts on {same_search}"
+                )
             if row.realigned:
                 notes.append(
                     f"{row.segmenter} on {path}: {row.realigned} sentences realigned "
