@@ -188,3 +188,24 @@ def test_hostile_khmer_keeps_offsets_and_khmercuts_tags(text: str) -> None:
     for piece in pieces(text):
         kccs = _khmer._clusters(piece)
         assert _khmer._starts(kccs) == khmercut_starts(kccs)
+
+
+def test_an_unreadable_model_degrades_to_icu_words_instead_of_failing(
+    monkeypatch: pytest.MonkeyPatch, caplog: pytest.LogCaptureFixture
+) -> None:
+    # Given a khmercut whose model file the reader refuses (a future format, a broken install)
+    def refuse() -> None:
+        raise ModelFormatError("not a CRFsuite first-order model")
+
+    monkeypatch.setattr(_khmer, "_model", refuse)
+    _khmer._model_usable.cache_clear()
+    try:
+        text = "ពាណិជ្ជកម្មកម្ពុជា"
+        # When Khmer is segmented, then it is cut by ICU, whole and in order, and the log
+        # says why
+        words = segment(text, "km")
+        assert words
+        assert "".join(text[s.start : s.end] for s in words) == text
+        assert "falls back to ICU" in caplog.text
+    finally:
+        _khmer._model_usable.cache_clear()

@@ -15,6 +15,7 @@ two labels a few more. Same tags as ``pycrfsuite.Tagger.tag`` on khmercut's feat
 from __future__ import annotations
 
 import itertools
+import logging
 import operator
 import re
 from collections.abc import Iterable, Sequence
@@ -22,8 +23,10 @@ from functools import cache
 from typing import NamedTuple
 
 from ._base import Run, Span
-from ._crfsuite import read_model
-from ._icu import compound_parts
+from ._crfsuite import ModelFormatError, read_model
+from ._icu import compound_parts, icu_tokens
+
+logger = logging.getLogger(__name__)
 
 _KH_CONSONANTS = frozenset("កខគឃងចឆជឈញដឋឌឍណតថទធនបផពភមយរលវឝឞសហឡអឣឤឥឦឧឨឩឪឫឬឭឮឯឰឱឲឳ")
 _KH_VOWELS = frozenset("឴឵ាិីឹឺុូួើឿៀេែៃោៅ\u17c6\u17c7\u17c8")
@@ -215,11 +218,25 @@ def _clusters(piece: str) -> list[str]:
     return _CLUSTER.findall(piece)
 
 
+@cache
+def _model_usable() -> bool:
+    """Whether khmercut's model could be read; if not, Khmer is cut by ICU (worse words,
+    F1 0.72 instead of 0.94, but searches and indexing keep working) and the log says why."""
+    try:
+        _model()
+    except (ModelFormatError, OSError):
+        logger.exception("khmercut's model cannot be read: Khmer falls back to ICU word breaks")
+        return False
+    return True
+
+
 def _khmer_words(piece: str) -> list[tuple[int, int]]:
     """Word offsets in a run of Khmer letters, by khmercut's CRF model."""
     kccs = _clusters(piece)
     if not kccs:
         return []
+    if not _model_usable():
+        return icu_tokens(piece)
     ends = list(itertools.accumulate(map(len, kccs)))
     # A word starts at the end of the cluster before each cluster tagged as a start.
     cuts = [0, *itertools.compress(ends, _starts(kccs)[1:]), ends[-1]]
