@@ -193,7 +193,8 @@ def _feed_item(entry: Mapping[str, Any], *, base: str, feed_language: str) -> Fe
         content=_html(content.get("value", ""), str(content.get("type", ""))) if content else "",
         language=language or feed_language,
         published=_when(entry.get("published_parsed")) or _when(entry.get("created_parsed")),
-        updated=_when(entry.get("updated_parsed")),
+        # dict.get: feedparser's own get would stand the published date in, with a warning.
+        updated=_when(dict.get(entry, "updated_parsed")),
         categories=tuple(dict.fromkeys(categories))[:MAX_CATEGORIES],
         author=str(entry.get("author", "") or "")[:200],
     )
