@@ -169,6 +169,13 @@ def _http(link: Any, base: str = "") -> str:
     return absolute if urlsplit(absolute).scheme in {"http", "https"} else ""
 
 
+def _updated(entry: Mapping[str, Any]) -> dt.datetime | None:
+    # Read past feedparser's own lookup, which stands the published date in for a missing
+    # updated one (with a deprecation warning).
+    raw = dict.get(entry, "updated_parsed") if isinstance(entry, dict) else None
+    return _when(raw)
+
+
 def _feed_item(entry: Mapping[str, Any], *, base: str, feed_language: str) -> FeedItem:
     contents = [part for part in entry.get("content", []) if isinstance(part, Mapping)]
     content = next((part for part in contents if part.get("type") in HTML_TYPES), None)
@@ -193,8 +200,7 @@ def _feed_item(entry: Mapping[str, Any], *, base: str, feed_language: str) -> Fe
         content=_html(content.get("value", ""), str(content.get("type", ""))) if content else "",
         language=language or feed_language,
         published=_when(entry.get("published_parsed")) or _when(entry.get("created_parsed")),
-        # dict.get: feedparser's own get would stand the published date in, with a warning.
-        updated=_when(dict.get(entry, "updated_parsed")),
+        updated=_updated(entry),
         categories=tuple(dict.fromkeys(categories))[:MAX_CATEGORIES],
         author=str(entry.get("author", "") or "")[:200],
     )

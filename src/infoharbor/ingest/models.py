@@ -121,12 +121,22 @@ class Source(models.Model):
             errors["entry_details"] = [_("Give the details as a JSON object.")]
         elif self.entry_kind:
             try:
-                kinds.get(self.entry_kind)
+                kind = kinds.get(self.entry_kind)
             except kinds.UnknownKind:
                 errors["entry_kind"] = [_("Unknown kind of entry.")]
             else:
+                # As the services will: what is left out takes the model's default.
+                details = dict(self.entry_details)
+                for name in kind.form.base_fields:
+                    field = kind.model._meta.get_field(name)
+                    if (
+                        name not in details
+                        and isinstance(field, models.Field)
+                        and field.has_default()
+                    ):
+                        details[name] = field.get_default()
                 try:
-                    services.validate_details(self.entry_kind, self.entry_details)
+                    services.validate_details(self.entry_kind, details)
                 except ValidationError as error:
                     errors["entry_details"] = [
                         f"{name.removeprefix('details.')}: {message}"
