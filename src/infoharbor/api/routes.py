@@ -13,6 +13,7 @@ from ninja.openapi.schema import OpenAPISchema
 from ninja.operation import Operation
 
 from infoharbor.api import entries, organizations, problems, reference
+from infoharbor.ingest import api as ingest_api
 from infoharbor.search import api as search_api
 
 DESCRIPTION = """\
@@ -108,3 +109,4 @@ api.add_router("", entries.router)
 api.add_router("", organizations.router)
 api.add_router("", reference.router)
 api.add_router("", search_api.router)
+api.add_router("", ingest_api.router)

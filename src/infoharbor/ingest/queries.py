@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Iterable
 from dataclasses import dataclass
 
 from django.db.models import Avg, Count, Q, QuerySet
@@ -69,22 +70,31 @@ class SourceRow:
         return getattr(self.source, "state", None)
 
 
-def source_rows(queryset: QuerySet[Source], now: dt.datetime | None = None) -> list[SourceRow]:
-    now = now or timezone.now()
-    since = now - dt.timedelta(days=RATE_DAYS)
-    rows = queryset.annotate(
+def with_counts(queryset: QuerySet[Source], now: dt.datetime | None = None) -> QuerySet[Source]:
+    """``queryset`` with the counts :func:`as_rows` needs, in the same query."""
+    since = (now or timezone.now()) - dt.timedelta(days=RATE_DAYS)
+    return queryset.annotate(
         n_items=Count("items", distinct=True),
         n_recent=Count("items", filter=Q(items__first_seen_at__gte=since), distinct=True),
     )
+
+
+def as_rows(sources: Iterable[Source], now: dt.datetime | None = None) -> list[SourceRow]:
+    """Rows of sources read through :func:`with_counts`."""
+    now = now or timezone.now()
     return [
         SourceRow(
             source=source,
             freshness=freshness(source, getattr(source, "state", None), now),
-            items_total=source.n_items,
-            items_recent=source.n_recent,
+            items_total=getattr(source, "n_items", 0),
+            items_recent=getattr(source, "n_recent", 0),
         )
-        for source in rows
+        for source in sources
     ]
+
+
+def source_rows(queryset: QuerySet[Source], now: dt.datetime | None = None) -> list[SourceRow]:
+    return as_rows(with_counts(queryset, now), now)
 
 
 @dataclass(frozen=True)
