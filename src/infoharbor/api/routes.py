@@ -28,6 +28,9 @@ token of scope `write`, to create and publish entries. Lists are paginated by cu
 
 View = Callable[..., HttpResponse]
 
+# Set in an operation's openapi_extra when even reading needs a token (sources).
+ALWAYS_AUTHENTICATED = "x-token-required"
+
 
 def _problem_statuses(view: View) -> View:
     """Answer django-ninja's plain-text 405 as a problem, like every other error."""
@@ -90,7 +93,8 @@ class HarborAPI(NinjaAPI):
                     content = described.get("content")
                     if int(status) >= 400 and content and "application/json" in content:
                         described["content"] = {problems.MEDIA_TYPE: content["application/json"]}
-                if method == "get" and operation.get("security"):
+                always_authenticated = operation.pop(ALWAYS_AUTHENTICATED, False)
+                if method == "get" and operation.get("security") and not always_authenticated:
                     operation["security"].append({})  # reads work without a token too
         return schema
 

@@ -31,6 +31,8 @@ from infoharbor.ingest.models import FetchAttempt, Source
 router = Router(tags=["sources"], auth=BearerToken())
 
 ERRORS: dict[int, type[Problem]] = {401: Problem, 403: Problem, 404: Problem, 422: Problem}
+# Reads need a token too (the API document says so; see api.routes).
+READ: dict[str, object] = {"x-token-required": True}
 
 
 class SourceIn(Schema):
@@ -274,7 +276,9 @@ def _apply(data: services.SourceData, changes: dict[str, Any], lookups: _Lookups
 # --- Operations --------------------------------------------------------------------------
 
 
-@router.get("/sources", response={200: SourcePage, **ERRORS}, summary="List sources")
+@router.get(
+    "/sources", response={200: SourcePage, **ERRORS}, summary="List sources", openapi_extra=READ
+)
 def list_sources(request: HttpRequest, filters: Query[SourceFilters]) -> SourcePage:
     """The sources the caller manages: every source for operators, else those of the
     organizations they administer."""
@@ -289,8 +293,14 @@ def list_sources(request: HttpRequest, filters: Query[SourceFilters]) -> SourceP
     return SourcePage(items=[_out(request, row) for row in queries.as_rows(page)], next=next_url)
 
 
-@router.get("/sources/{source_id}", response={200: SourceOut, **ERRORS}, summary="A source")
+@router.get(
+    "/sources/{source_id}",
+    response={200: SourceOut, **ERRORS},
+    summary="A source",
+    openapi_extra=READ,
+)
 def get_source(request: HttpRequest, source_id: int) -> SourceOut:
+    """One source with its harvest state, if the caller manages it (404 otherwise)."""
     return _out(request, _visible(caller(request).actor, source_id))
 
 
@@ -362,7 +372,7 @@ def update_source(request: HttpRequest, source_id: int, payload: SourcePatch) ->
 
 @router.get(
     "/sources/{source_id}/health", response={200: HealthOut, **ERRORS},
-    summary="A source's health",
+    summary="A source's health", openapi_extra=READ,
 )  # fmt: skip
 def source_health(request: HttpRequest, source_id: int) -> HealthOut:
     """Last success and error, items per day, the delay from publication to arrival, the
