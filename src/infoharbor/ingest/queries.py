@@ -73,10 +73,11 @@ class SourceRow:
 def with_counts(queryset: QuerySet[Source], now: dt.datetime | None = None) -> QuerySet[Source]:
     """``queryset`` with the counts :func:`as_rows` needs, in the same query."""
     since = (now or timezone.now()) - dt.timedelta(days=RATE_DAYS)
+    # Meta.ordering does not apply to aggregating queries: the order is said again.
     return queryset.annotate(
         n_items=Count("items", distinct=True),
         n_recent=Count("items", filter=Q(items__first_seen_at__gte=since), distinct=True),
-    )
+    ).order_by("name", "pk")
 
 
 def as_rows(sources: Iterable[Source], now: dt.datetime | None = None) -> list[SourceRow]:
