@@ -308,10 +308,12 @@ class Fetcher:
     def close(self) -> None:
         self._client.close()
 
-    def fetch(self, url: str, *, etag: str = "", last_modified: str = "") -> FetchResult:
+    def fetch(
+        self, url: str, *, etag: str = "", last_modified: str = "", accept: str = "*/*"
+    ) -> FetchResult:
         """GET ``url``: its body, or 304 when the validators still match."""
         current = checked_url(url)
-        headers: dict[str, str] = {}
+        headers: dict[str, str] = {"Accept": accept}
         if etag:
             headers["If-None-Match"] = etag
         if last_modified:

@@ -39,6 +39,11 @@ MAX_NOTES = 50
 # Harvest attempts kept per source.
 KEEP_ATTEMPTS = 200
 
+FEED_TYPES = (
+    "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
+    "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
+)
+
 Progress = Callable[[Source, int, int], None]  # source, items handled, items in the document
 
 
@@ -123,15 +128,17 @@ def harvest_source(
     state.last_attempt_at = now
     state.save(update_fields=["last_attempt_at"])
     try:
-        result = fetcher.fetch(source.url, etag=state.etag, last_modified=state.last_modified)
+        result = fetcher.fetch(
+            source.url, etag=state.etag, last_modified=state.last_modified, accept=FEED_TYPES
+        )
     except FetchError as error:
         return _failed(source, state, attempt, error.code, error.message, error.status,
                        retry_at=error.retry_at)  # fmt: skip
     attempt.url = result.url
     attempt.http_status = result.status
     attempt.bytes = len(result.body)
-    if result.moved_to:
-        state.moved_to = result.moved_to
+    # Shown until the feed answers without a permanent redirect (or its address changes).
+    state.moved_to = result.moved_to or ""
     if result.not_modified:
         attempt.outcome = Outcome.NOT_MODIFIED
         return _succeeded(
