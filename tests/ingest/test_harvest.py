@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import datetime as dt
+import itertools
+from collections.abc import Callable
 from typing import Any
 
 import pytest
@@ -18,11 +20,24 @@ from infoharbor.search import service as search_service
 from tests import factories
 from tests.ingest.conftest import Harbor, fixture_bytes, make_source
 from tests.ingest.feeds_test_data import UNSAFE
-from tests.ingest.server import Reply
+from tests.ingest.server import Reply, Seen
 
 pytestmark = pytest.mark.django_db
 
 RSS = "application/rss+xml; charset=utf-8"
+
+
+def changing(feed: bytes) -> Callable[[Seen], Reply]:
+    """A route that serves ``feed`` with a new build date each time, and no validators."""
+    counter = itertools.count()
+
+    def reply(seen: Seen) -> Reply:
+        stamp = f"<lastBuildDate>build {next(counter)}</lastBuildDate>".encode()
+        return Reply(
+            200, feed.replace(b"<channel>", b"<channel>" + stamp, 1), {"Content-Type": RSS}
+        )
+
+    return reply
 
 
 def entries_of(source_id: int) -> list[Entry]:
@@ -218,13 +233,30 @@ class TestIdempotency:
         assert sent["if-modified-since"] == "Mon, 01 Dec 2025 08:00:00 GMT"
         assert (Entry.objects.count(), AuditEvent.objects.count()) == (entries, events)
 
-    def test_the_same_document_again_without_validators_changes_nothing(
+    def test_the_same_document_again_without_validators_is_not_read_again(
         self, harbor: Harbor
     ) -> None:
-        # A server that never answers 304: every item is read again and recognised.
+        # A server that never answers 304, but sends the very same bytes.
         harbor.server.routes["/feed.xml"] = Reply(
             200, fixture_bytes("harbor-ministry-rss.xml"), {"Content-Type": RSS}
         )
+        source = harbor.source("/feed.xml")
+        harvest.harvest([source])
+        before = (Entry.objects.count(), AuditEvent.objects.count(), IngestedItem.objects.count())
+
+        [again] = harvest.harvest([source])
+
+        assert again.outcome == Outcome.NOT_MODIFIED
+        assert again.notes == "The same document as at the last harvest."
+        after = (Entry.objects.count(), AuditEvent.objects.count(), IngestedItem.objects.count())
+        assert after == before
+
+    def test_a_regenerated_document_with_the_same_items_changes_nothing(
+        self, harbor: Harbor
+    ) -> None:
+        # Many feeds stamp every response with a new lastBuildDate: every item is read again
+        # and recognised.
+        harbor.server.routes["/feed.xml"] = changing(fixture_bytes("harbor-ministry-rss.xml"))
         source = harbor.source("/feed.xml")
         harvest.harvest([source])
         before = (Entry.objects.count(), AuditEvent.objects.count(), IngestedItem.objects.count())
@@ -235,6 +267,26 @@ class TestIdempotency:
         assert (again.items_new, again.items_unchanged) == (0, 5)
         after = (Entry.objects.count(), AuditEvent.objects.count(), IngestedItem.objects.count())
         assert after == before
+
+    def test_a_re_run_costs_the_same_queries_however_many_items(self, harbor: Harbor) -> None:
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        from tests.ingest.test_command import big_feed
+
+        counts = []
+        for size in (10, 120):
+            path = f"/feed-{size}.xml"
+            harbor.server.routes[path] = changing(big_feed(size))
+            source = harbor.source(path)
+            harvest.harvest([source])
+            with CaptureQueriesContext(connection) as queries_made:
+                [again] = harvest.harvest([source])
+            # (The first feed's items are in the second too: duplicates of the first source.)
+            assert again.items_unchanged + again.items_duplicate == size
+            counts.append(len(queries_made))
+
+        assert counts[0] == counts[1]
 
     def test_an_item_changed_at_the_source_updates_its_entry(self, harbor: Harbor) -> None:
         feed = fixture_bytes("harbor-ministry-rss.xml")
@@ -255,9 +307,7 @@ class TestIdempotency:
         assert update.changes["title"] == ["Ministry opens a new border trade market", entry.title]
 
     def test_items_without_links_or_guids_are_known_by_their_content(self, harbor: Harbor) -> None:
-        harbor.server.routes["/feed.xml"] = Reply(
-            200, fixture_bytes("rss-two-items-no-links.xml"), {"Content-Type": RSS}
-        )
+        harbor.server.routes["/feed.xml"] = changing(fixture_bytes("rss-two-items-no-links.xml"))
         source = harbor.source("/feed.xml")
 
         first, second = harvest.harvest([source, source])

@@ -23,6 +23,7 @@ from enum import StrEnum
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 
 from infoharbor.accounts.choices import Role
 from infoharbor.core import audit, services
@@ -151,19 +152,86 @@ def _provenance_note(source: Source) -> str:
     return note[:300]
 
 
-def ingest_item(item: FeedItem, context: SourceContext) -> Outcome:
+@dataclass(frozen=True)
+class Keys:
+    guid: str
+    url: str
+    content: str
+
+    @classmethod
+    def of(cls, item: FeedItem) -> Keys:
+        return cls(
+            identity.guid_key(item.guid),
+            identity.url_key(item.link),
+            identity.content_hash(item.title, item.text),
+        )
+
+
+class Known:
+    """What the database holds of one document's items, read in a query or two, so that
+    items seen before cost no query of their own (a re-run mostly finds such items).
+
+    Its answers are the same as :func:`_ingest`'s; what it cannot settle (new and changed
+    items) goes through the transaction, which looks again and writes.
+    """
+
+    CHUNK = 500  # keys per query, well under every database's limit on parameters
+
+    def __init__(self, source: Source, keys: list[Keys]) -> None:
+        self.source_id = source.pk
+        self.by_guid: dict[str, str] = {}  # this source's GUID keys -> content hash
+        self.by_url: dict[str, tuple[int, str]] = {}  # URL key -> (source, content hash)
+        self.hashes: set[str] = set()  # this source's content hashes
+        for start in range(0, len(keys), self.CHUNK):
+            chunk = keys[start : start + self.CHUNK]
+            guids = [k.guid for k in chunk if k.guid]
+            urls = [k.url for k in chunk if k.url]
+            found = IngestedItem.objects.filter(
+                Q(source=source, guid_key__in=guids)
+                | Q(url_key__in=urls)
+                | Q(source=source, content_hash__in=[k.content for k in chunk])
+            ).values_list("source_id", "guid_key", "url_key", "content_hash")
+            for source_id, guid, url, digest in found:
+                self.add(Keys(guid, url, digest), source_id)
+
+    def add(self, keys: Keys, source_id: int | None = None) -> None:
+        source_id = self.source_id if source_id is None else source_id
+        if source_id == self.source_id:
+            if keys.guid:
+                self.by_guid[keys.guid] = keys.content
+            self.hashes.add(keys.content)
+        if keys.url:
+            self.by_url[keys.url] = (source_id, keys.content)
+
+    def settled(self, keys: Keys) -> ItemResult | None:
+        """UNCHANGED or DUPLICATE when that is certain; None when the item must be written."""
+        if keys.guid and keys.guid in self.by_guid:
+            return ItemResult.UNCHANGED if self.by_guid[keys.guid] == keys.content else None
+        if keys.url and keys.url in self.by_url:
+            source_id, digest = self.by_url[keys.url]
+            if source_id != self.source_id:
+                return ItemResult.DUPLICATE
+            return ItemResult.UNCHANGED if digest == keys.content else None
+        if keys.content in self.hashes:
+            return ItemResult.DUPLICATE
+        return None
+
+
+def ingest_item(
+    item: FeedItem, context: SourceContext, known: Known | None = None, keys: Keys | None = None
+) -> Outcome:
     """Create or update the item's entry, or leave it alone; never raises for a bad item."""
     title = item.title or item.text
     if not title.strip():
         return Outcome(ItemResult.FAILED, "an item without a title or text")
-    keys = (
-        identity.guid_key(item.guid),
-        identity.url_key(item.link),
-        identity.content_hash(item.title, item.text),
-    )
+    keys = keys or Keys.of(item)
+    if known is not None:
+        settled = known.settled(keys)
+        if settled is not None:
+            return Outcome(settled)
     try:
         with transaction.atomic():
-            return _ingest(item, context, *keys)
+            outcome = _ingest(item, context, keys.guid, keys.url, keys.content)
     except IntegrityError:
         # Another harvest stored the same item meanwhile; this one's writes rolled back.
         return Outcome(ItemResult.DUPLICATE)
@@ -171,6 +239,9 @@ def ingest_item(item: FeedItem, context: SourceContext) -> Outcome:
         return Outcome(ItemResult.FAILED, "; ".join(error.messages))
     except PermissionDenied as error:
         return Outcome(ItemResult.FAILED, str(error))
+    if known is not None and outcome.result in {ItemResult.NEW, ItemResult.UPDATED}:
+        known.add(keys)
+    return outcome
 
 
 def _ingest(

@@ -155,6 +155,9 @@ class SourceState(models.Model):
     )
     etag = models.CharField(max_length=300, blank=True)
     last_modified = models.CharField(max_length=100, blank=True)
+    document_hash = models.CharField(
+        max_length=64, blank=True, help_text="SHA-256 of the last document harvested in full."
+    )
     next_due_at = models.DateTimeField(null=True, blank=True, db_index=True)
     last_attempt_at = models.DateTimeField(null=True, blank=True)
     last_success_at = models.DateTimeField(null=True, blank=True)

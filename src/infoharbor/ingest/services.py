@@ -160,7 +160,7 @@ def update_source(
     state, _created = SourceState.objects.get_or_create(source=source)
     if address_changed:
         # A new address is a new document: its validators and redirect are not the old one's.
-        state.etag = state.last_modified = state.moved_to = ""
+        state.etag = state.last_modified = state.moved_to = state.document_hash = ""
         state.next_due_at = None
         state.save()
     changes = audit.diff(before, _snapshot(source))
