@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
+from ipaddress import IPv4Network, IPv6Network, ip_network
 from pathlib import Path
 from typing import Any
 
@@ -39,6 +40,32 @@ def _positive_int(raw: str) -> int:
     if value <= 0:
         raise ValueError(f"expected a positive whole number, got {raw!r}")
     return value
+
+
+def _non_negative_int(raw: str) -> int:
+    value = int(raw)
+    if value < 0:
+        raise ValueError(f"expected zero or a positive whole number, got {raw!r}")
+    return value
+
+
+def _seconds(raw: str) -> float:
+    value = float(raw)
+    if not value >= 0 or value == float("inf"):  # also refuses NaN
+        raise ValueError(f"expected a number of seconds (0 or more), got {raw!r}")
+    return value
+
+
+def _networks(raw: str) -> tuple[IPv4Network | IPv6Network, ...]:
+    networks = []
+    for item in _list(raw):
+        try:
+            networks.append(ip_network(item, strict=False))
+        except ValueError:
+            raise ValueError(
+                f"expected addresses or networks like 10.0.0.0/8, got {item!r}"
+            ) from None
+    return tuple(networks)
 
 
 def _environment(raw: str) -> str:
@@ -235,6 +262,85 @@ DECLARATIONS: tuple[Setting, ...] = (
         "Update the search index in a background thread after each change is committed. "
         "Turned off, the index is updated before the response is sent (tests use this).",
         "false",
+    ),
+    Setting(
+        "INGEST_MIN_INTERVAL_MINUTES",
+        _positive_int,
+        "15",
+        "Shortest polling interval a source may have, in minutes; sources asking for less are "
+        "refused, so no publisher is polled harder than this.",
+        "30",
+    ),
+    Setting(
+        "INGEST_USER_AGENT",
+        str,
+        None,
+        "User-Agent header of the harbor's fetches, and the name robots.txt rules are matched "
+        "against (its first word). Unset: `InformationHarbor/<version> (+<SITE_URL>)`, so a "
+        "publisher can see who fetches and where to write.",
+        "InformationHarbor/1.0 (+https://harbor.example.org; ops@example.org)",
+    ),
+    Setting(
+        "INGEST_CONNECT_TIMEOUT_SECONDS",
+        _seconds,
+        "10",
+        "How long a fetch waits to connect to a source's server.",
+        "5",
+    ),
+    Setting(
+        "INGEST_READ_TIMEOUT_SECONDS",
+        _seconds,
+        "30",
+        "How long a fetch waits for each piece of a response before giving up.",
+        "60",
+    ),
+    Setting(
+        "INGEST_MAX_BYTES",
+        _positive_int,
+        str(10 * 1024 * 1024),
+        "Largest response body read from a source, after decompression; a fetch stops reading "
+        "at this size and records the source as failed.",
+        "52428800",
+    ),
+    Setting(
+        "INGEST_MAX_REDIRECTS",
+        _non_negative_int,
+        "5",
+        "Redirects followed per fetch before it is given up.",
+        "3",
+    ),
+    Setting(
+        "INGEST_HOST_DELAY_SECONDS",
+        _seconds,
+        "2",
+        "Politeness: the least time between two requests to the same host (a longer "
+        "`Crawl-delay` in the host's robots.txt wins, up to 60 seconds).",
+        "5",
+    ),
+    Setting(
+        "INGEST_RETRIES",
+        _non_negative_int,
+        "2",
+        "Retries after a 429, a 5xx, a timeout or a dropped connection, with exponential "
+        "backoff (1, 2, 4... seconds) or the wait the server's `Retry-After` asks for.",
+        "3",
+    ),
+    Setting(
+        "INGEST_MAX_RETRY_WAIT_SECONDS",
+        _seconds,
+        "60",
+        "Longest wait for one retry. When a server's `Retry-After` asks for more, the fetch "
+        "stops and the source is not tried again before that time.",
+        "300",
+    ),
+    Setting(
+        "INGEST_ALLOWED_NETWORKS",
+        _networks,
+        "",
+        "Comma-separated addresses or networks that sources may be fetched from although they "
+        "are not public (loopback, private, link-local...). Empty: only public addresses; "
+        "every connection, redirects included, is checked on the address it resolves to.",
+        "10.20.0.0/16,192.168.5.10",
     ),
     Setting(
         "LOG_LEVEL",

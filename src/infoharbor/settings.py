@@ -14,7 +14,7 @@ import dj_database_url
 import django_stubs_ext
 from django.conf import locale
 
-from infoharbor import config
+from infoharbor import __version__, config
 
 # Lets the typed generics of django-stubs (ModelAdmin[Entry], ...) work at run time.
 django_stubs_ext.monkeypatch()
@@ -58,6 +58,7 @@ INSTALLED_APPS = [
     "infoharbor.accounts",
     "infoharbor.search",
     "infoharbor.information",
+    "infoharbor.ingest",
     "infoharbor.portal",
     "infoharbor.api",
 ]
@@ -191,6 +192,20 @@ if SEARCH_BACKEND == "auto":
 SEARCH_PATH = Path(_values["SEARCH_PATH"] or VAR_DIR / "search").resolve()
 SEARCH_INDEX_IN_BACKGROUND: bool = _values["SEARCH_INDEX_IN_BACKGROUND"] and not TESTING
 DATA_UPLOAD_MAX_MEMORY_SIZE = MAX_REQUEST_BYTES
+
+# Ingestion: fetching sources politely and safely (see docs/operator/ingest.md).
+INGEST_MIN_INTERVAL_MINUTES: int = _values["INGEST_MIN_INTERVAL_MINUTES"]
+INGEST_USER_AGENT: str = (
+    _values["INGEST_USER_AGENT"] or f"InformationHarbor/{__version__} (+{SITE_URL})"
+)
+INGEST_CONNECT_TIMEOUT_SECONDS: float = _values["INGEST_CONNECT_TIMEOUT_SECONDS"]
+INGEST_READ_TIMEOUT_SECONDS: float = _values["INGEST_READ_TIMEOUT_SECONDS"]
+INGEST_MAX_BYTES: int = _values["INGEST_MAX_BYTES"]
+INGEST_MAX_REDIRECTS: int = _values["INGEST_MAX_REDIRECTS"]
+INGEST_HOST_DELAY_SECONDS: float = _values["INGEST_HOST_DELAY_SECONDS"]
+INGEST_RETRIES: int = _values["INGEST_RETRIES"]
+INGEST_MAX_RETRY_WAIT_SECONDS: float = _values["INGEST_MAX_RETRY_WAIT_SECONDS"]
+INGEST_ALLOWED_NETWORKS: tuple[Any, ...] = _values["INGEST_ALLOWED_NETWORKS"]
 
 # --- Email --------------------------------------------------------------------------------
 

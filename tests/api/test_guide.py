@@ -3,7 +3,8 @@
 The guide's shell variables become the test harbor's: ``$HARBOR`` the test server and
 ``$TOKEN`` a write token of the Thai ministry's administrator. Entry 42 is a published
 entry with a Thai translation until the guide creates one; from then on it is the entry the
-guide created (so submit, publish and withdraw walk its life). A JSON block right after an
+guide created (so submit, publish and withdraw walk its life). Source 7 is the source the
+guide adds. A JSON block right after an
 example is the answer the guide shows: a problem must match exactly, a list must have the
 same fields, and a ``jq`` summary must match the fields it shows.
 """
@@ -117,8 +118,10 @@ def test_the_guide_has_examples_of_every_write() -> None:
 def test_every_example_of_the_guide_works_as_shown(api: Api, harbor: Harbor, entry_42: int) -> None:
     token = harbor.token(harbor.admin)
     current = entry_42
+    source = 7  # the guide's source, once it has made one
     for example in examples():
         url = example.url.replace("/entries/42", f"/entries/{current}")
+        url = url.replace("/sources/7", f"/sources/{source}")
         headers = {
             f"HTTP_{name.upper().replace('-', '_')}": value.replace("$TOKEN", token)
             for name, value in example.headers.items()
@@ -134,11 +137,14 @@ def test_every_example_of_the_guide_works_as_shown(api: Api, harbor: Harbor, ent
             assert response.status_code == shown["status"], (where, response.content)
             assert response.json() == shown, where
             continue
-        expected = 201 if (example.method, example.url) == ("POST", "/api/v1/entries") else 200
+        creates = {("POST", "/api/v1/entries"), ("POST", "/api/v1/sources")}
+        expected = 201 if (example.method, example.url) in creates else 200
         assert response.status_code == expected, (where, response.content)
         answer = response.json()
-        if expected == 201 and current == entry_42:
+        if example.url == "/api/v1/entries" and expected == 201 and current == entry_42:
             current = answer["id"]  # the guide's entry from now on
+        if example.url == "/api/v1/sources" and expected == 201:
+            source = answer["id"]
         if isinstance(shown, dict) and "items" in shown:
             assert set(shown) == set(answer), where
             assert answer["items"], where

@@ -32,6 +32,11 @@ OPERATIONS = {
     ("get", "/api/v1/kinds"): "list_kinds",
     ("get", "/api/v1/search"): "search",
     ("get", "/api/v1/search/suggest"): "suggest",
+    ("get", "/api/v1/sources"): "list_sources",
+    ("post", "/api/v1/sources"): "create_source",
+    ("get", "/api/v1/sources/{source_id}"): "get_source",
+    ("patch", "/api/v1/sources/{source_id}"): "update_source",
+    ("get", "/api/v1/sources/{source_id}/health"): "source_health",
 }
 
 
@@ -102,7 +107,10 @@ def test_writes_need_a_token_and_reads_accept_one(document: dict[str, Any]) -> N
     assert scheme["type"] == "http"
     assert scheme["scheme"] == "bearer"
     for (method, path), operation in operations(document).items():
-        if method == "get":
+        if method == "get" and path.startswith("/api/v1/sources"):
+            # Sources are for operators and organization administrators only.
+            assert operation["security"] == [{"BearerToken": []}], path
+        elif method == "get":
             assert operation["security"] == [{"BearerToken": []}, {}], path  # or none
         else:
             assert operation["security"] == [{"BearerToken": []}], path

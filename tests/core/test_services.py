@@ -313,3 +313,21 @@ def test_an_expired_entry_can_still_be_corrected(org, admin) -> None:  # type: i
             data=factories.entry_data(title="x", expires_at=past - dt.timedelta(days=1)),
             details={},
         )
+
+
+def test_what_was_published_elsewhere_keeps_its_date_but_never_a_future_one(org, admin) -> None:  # type: ignore[no-untyped-def]
+    earlier = dt.datetime(2025, 11, 1, 2, 30, tzinfo=dt.UTC)
+    actor = Actor.for_user(admin)
+    old = services.publish_entry(
+        actor=actor, origin=origin(admin), entry=create(org, admin), published_at=earlier
+    )
+    future = services.publish_entry(
+        actor=actor,
+        origin=origin(admin),
+        entry=create(org, admin),
+        published_at=timezone.now() + dt.timedelta(days=3),
+    )
+
+    assert old.published_at == earlier
+    assert future.published_at is not None
+    assert future.published_at <= timezone.now()

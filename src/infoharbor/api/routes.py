@@ -13,6 +13,7 @@ from ninja.openapi.schema import OpenAPISchema
 from ninja.operation import Operation
 
 from infoharbor.api import entries, organizations, problems, reference
+from infoharbor.ingest import api as ingest_api
 from infoharbor.search import api as search_api
 
 DESCRIPTION = """\
@@ -26,6 +27,9 @@ token of scope `write`, to create and publish entries. Lists are paginated by cu
 """
 
 View = Callable[..., HttpResponse]
+
+# Set in an operation's openapi_extra when even reading needs a token (sources).
+ALWAYS_AUTHENTICATED = "x-token-required"
 
 
 def _problem_statuses(view: View) -> View:
@@ -89,7 +93,8 @@ class HarborAPI(NinjaAPI):
                     content = described.get("content")
                     if int(status) >= 400 and content and "application/json" in content:
                         described["content"] = {problems.MEDIA_TYPE: content["application/json"]}
-                if method == "get" and operation.get("security"):
+                always_authenticated = operation.pop(ALWAYS_AUTHENTICATED, False)
+                if method == "get" and operation.get("security") and not always_authenticated:
                     operation["security"].append({})  # reads work without a token too
         return schema
 
@@ -108,3 +113,4 @@ api.add_router("", entries.router)
 api.add_router("", organizations.router)
 api.add_router("", reference.router)
 api.add_router("", search_api.router)
+api.add_router("", ingest_api.router)

@@ -382,9 +382,17 @@ def submit_entry(*, actor: Actor, origin: audit.Origin, entry: Entry) -> Entry:
     )
 
 
-def publish_entry(*, actor: Actor, origin: audit.Origin, entry: Entry) -> Entry:
+def publish_entry(
+    *, actor: Actor, origin: audit.Origin, entry: Entry, published_at: dt.datetime | None = None
+) -> Entry:
+    """Publish ``entry``. ``published_at`` is for what was first published elsewhere (an
+    ingested item's own date, never in the future); by default, and on republication, the
+    entry keeps the time it was first published here."""
+    if published_at is not None:
+        published_at = min(published_at, timezone.now())
+
     def stamp(entry: Entry) -> None:
-        entry.published_at = entry.published_at or timezone.now()
+        entry.published_at = entry.published_at or published_at or timezone.now()
         entry.withdrawn_at, entry.withdrawn_by, entry.withdrawn_reason = None, None, ""
         entry.reviewed_at, entry.reviewed_by = None, None  # each publication is reviewed
 

@@ -1,0 +1,1 @@
+"""Ingestion: sources, polite fetching, feed parsing, dedup, harvest runs and source health."""

@@ -1,0 +1,517 @@
+"""Fetching a source over HTTP, politely and safely. Plain Python: no Django here.
+
+One :class:`Fetcher` serves a whole harvest run. For each URL it
+
+- refuses addresses that are not public (loopback, private, link-local, multicast,
+  reserved...) unless the policy allow-lists them. The check is made on the address each
+  TCP connection actually goes to, after DNS and for every redirect, so neither a name that
+  resolves to 127.0.0.1 nor a redirect to the cloud metadata address gets through;
+- asks the host's robots.txt first (RFC 9309: a missing one allows everything, one that
+  cannot be read forbids everything for now) and takes its ``Crawl-delay`` into account;
+- waits its turn per host (the politeness delay);
+- sends a clear User-Agent and conditional headers (``If-None-Match``, ``If-Modified-Since``);
+- follows at most ``max_redirects`` redirects itself, so each hop is checked the same way;
+- reads at most ``max_bytes`` of the decompressed body (gzip, deflate and brotli), stopping
+  at the limit rather than downloading the rest;
+- retries 429, 5xx, timeouts and dropped connections with exponential backoff, or after the
+  time the server's ``Retry-After`` asks for; a server that asks for longer than
+  ``max_retry_wait`` gets left alone until then (:attr:`FetchError.retry_at`).
+
+Every failure is a :class:`FetchError` with a stable ``code`` and a message for operators.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import email.utils
+import ipaddress
+import socket
+import time
+import urllib.robotparser
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from types import TracebackType
+from typing import Any
+from urllib.parse import urljoin, urlsplit
+
+import httpcore
+import httpx
+
+Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+
+RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
+REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
+PERMANENT_REDIRECTS = frozenset({301, 308})
+# RFC 9309 section 2.5: crawlers must parse at least the first 500 KiB of a robots.txt.
+ROBOTS_MAX_BYTES = 500 * 1024
+ROBOTS_MAX_REDIRECTS = 5
+# A Crawl-delay longer than this is taken as this: one source must not stall a whole run.
+MAX_CRAWL_DELAY = 60.0
+# IPv6 prefixes that carry an IPv4 address a gateway would reach on our behalf.
+_NAT64 = ipaddress.ip_network("64:ff9b::/96")
+
+
+class FetchError(Exception):
+    """A fetch that did not give a body. ``code`` is stable; ``message`` is for people.
+
+    Codes: ``bad_url``, ``refused_address``, ``dns``, ``robots``, ``too_large``,
+    ``too_many_redirects``, ``http_status``, ``timeout``, ``network``, ``retry_later``
+    (the server asked to wait until ``retry_at``), ``decoding``.
+    """
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        *,
+        status: int | None = None,
+        retry_at: dt.datetime | None = None,
+    ) -> None:
+        super().__init__(message)
+        self.code = code
+        self.message = message
+        self.status = status
+        self.retry_at = retry_at
+
+
+@dataclass(frozen=True)
+class FetchPolicy:
+    """How the harbor fetches: the operator's settings as plain values."""
+
+    user_agent: str
+    connect_timeout: float = 10.0
+    read_timeout: float = 30.0
+    max_bytes: int = 10 * 1024 * 1024
+    max_redirects: int = 5
+    host_delay: float = 2.0
+    retries: int = 2
+    backoff: float = 1.0
+    max_retry_wait: float = 60.0
+    allowed_networks: tuple[Network, ...] = ()
+
+    @property
+    def robots_agent(self) -> str:
+        """The product token robots.txt groups are matched against ("InformationHarbor")."""
+        return self.user_agent.split("/")[0].split()[0] if self.user_agent.strip() else "*"
+
+
+@dataclass(frozen=True)
+class FetchResult:
+    """A body (status 2xx) or the news that nothing changed (304)."""
+
+    url: str  # after redirects: the base for the document's relative links
+    status: int
+    body: bytes
+    content_type: str
+    etag: str
+    last_modified: str
+    moved_to: str | None  # where every redirect on the way was permanent: the new address
+    requests: int
+
+    @property
+    def not_modified(self) -> bool:
+        return self.status == 304
+
+
+# --- Which addresses may be reached ------------------------------------------------------------
+
+
+def address_allowed(address: str, allowed: Iterable[Network] = ()) -> bool:
+    """Whether a connection may go to ``address`` (an IP address as text)."""
+    ip = ipaddress.ip_address(address.split("%", 1)[0])  # an IPv6 zone (fe80::1%eth0) aside
+    if isinstance(ip, ipaddress.IPv6Address):
+        if ip.ipv4_mapped is not None:
+            ip = ip.ipv4_mapped
+        elif ip in _NAT64:
+            ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
+    if any(ip in network for network in allowed):
+        return True
+    return ip.is_global and not ip.is_multicast
+
+
+class AddressRefused(Exception):
+    """Raised inside the connection: the host resolves only to addresses not allowed."""
+
+    def __init__(self, host: str, addresses: list[str]) -> None:
+        super().__init__(host)
+        self.host = host
+        self.addresses = addresses
+
+
+class Unresolvable(Exception):
+    def __init__(self, host: str, reason: str) -> None:
+        super().__init__(host)
+        self.host = host
+        self.reason = reason
+
+
+class _GuardedBackend(httpcore.SyncBackend):
+    """Resolves the host itself, checks every address, and connects to an allowed one by
+    address, so what was checked is what is reached (no second DNS lookup to rebind)."""
+
+    def __init__(self, allowed: tuple[Network, ...]) -> None:
+        self._allowed = allowed
+
+    def connect_tcp(
+        self,
+        host: str,
+        port: int,
+        timeout: float | None = None,
+        local_address: str | None = None,
+        socket_options: Iterable[Any] | None = None,
+    ) -> httpcore.NetworkStream:
+        try:
+            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
+        except (socket.gaierror, UnicodeError) as error:
+            raise Unresolvable(host, str(error)) from error
+        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
+        usable = [address for address in addresses if address_allowed(address, self._allowed)]
+        if not usable:
+            raise AddressRefused(host, addresses)
+        failure: httpcore.ConnectError | httpcore.ConnectTimeout | None = None
+        for address in usable:
+            try:
+                return super().connect_tcp(address, port, timeout, local_address, socket_options)
+            except (httpcore.ConnectError, httpcore.ConnectTimeout) as error:
+                failure = error
+        assert failure is not None  # noqa: S101 - usable is not empty
+        raise failure
+
+
+class _GuardedTransport(httpx.HTTPTransport):
+    def __init__(self, allowed: tuple[Network, ...]) -> None:
+        super().__init__(trust_env=False)
+        # httpx offers no way to hand its connection pool a network backend: the pool is
+        # built again, with httpx's defaults, around the guarded one. Every TCP connection
+        # of this transport then passes through _GuardedBackend.connect_tcp.
+        self._pool = httpcore.ConnectionPool(
+            ssl_context=httpx.create_ssl_context(trust_env=False),
+            max_connections=10,
+            max_keepalive_connections=5,
+            keepalive_expiry=5.0,
+            network_backend=_GuardedBackend(allowed),
+        )
+
+
+# --- Helpers -------------------------------------------------------------------------------------
+
+
+def checked_url(url: str) -> str:
+    """``url`` if it is an absolute http(s) address with a host; else a ``bad_url`` error."""
+    try:
+        parsed = httpx.URL(url.strip())
+    except (httpx.InvalidURL, TypeError, ValueError) as error:
+        raise FetchError("bad_url", f"{url!r} is not a valid address: {error}") from None
+    if parsed.scheme not in {"http", "https"} or not parsed.host:
+        raise FetchError("bad_url", f"{url!r} is not an http or https address with a host.")
+    return str(parsed)
+
+
+def retry_after_seconds(value: str | None, now: dt.datetime) -> float | None:
+    """A ``Retry-After`` header (seconds, or an HTTP date) as seconds from ``now``."""
+    if not value:
+        return None
+    value = value.strip()
+    if value.isdigit():
+        return float(value)
+    try:
+        when = email.utils.parsedate_to_datetime(value)
+    except (TypeError, ValueError, IndexError):
+        return None
+    if when.tzinfo is None:
+        when = when.replace(tzinfo=dt.UTC)
+    return max(0.0, (when - now).total_seconds())
+
+
+def _host(url: str) -> str:
+    return (urlsplit(url).hostname or "").lower()
+
+
+def _origin(url: str) -> str:
+    parts = urlsplit(url)
+    return f"{parts.scheme}://{parts.netloc}"
+
+
+@dataclass(frozen=True)
+class _Answer:
+    status: int
+    headers: httpx.Headers
+    body: bytes
+    requests: int
+
+
+class _Robots:
+    def __init__(self, parser: urllib.robotparser.RobotFileParser, problem: str = "") -> None:
+        self.parser = parser
+        self.problem = problem  # why everything is forbidden, when robots.txt was unreadable
+
+    @classmethod
+    def allow_all(cls) -> _Robots:
+        return cls.from_text("")
+
+    @classmethod
+    def disallow_all(cls, problem: str) -> _Robots:
+        return cls(cls.from_text("User-agent: *\nDisallow: /").parser, problem)
+
+    @classmethod
+    def from_text(cls, text: str) -> _Robots:
+        parser = urllib.robotparser.RobotFileParser()
+        parser.parse(text.splitlines())
+        return cls(parser)
+
+
+# --- The fetcher -------------------------------------------------------------------------------
+
+
+class Fetcher:
+    """Fetches URLs under one :class:`FetchPolicy`; keeps per-host state for one run."""
+
+    def __init__(
+        self,
+        policy: FetchPolicy,
+        *,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], None] = time.sleep,
+        now: Callable[[], dt.datetime] = lambda: dt.datetime.now(dt.UTC),
+    ) -> None:
+        self.policy = policy
+        self._clock = clock
+        self._sleep = sleep
+        self._now = now
+        self._client = httpx.Client(
+            transport=_GuardedTransport(policy.allowed_networks),
+            timeout=httpx.Timeout(
+                connect=policy.connect_timeout,
+                read=policy.read_timeout,
+                write=policy.read_timeout,
+                pool=policy.connect_timeout,
+            ),
+            headers={"User-Agent": policy.user_agent},
+            follow_redirects=False,
+            trust_env=False,
+        )
+        self._last_request: dict[str, float] = {}
+        self._crawl_delay: dict[str, float] = {}
+        self._robots: dict[str, _Robots] = {}
+
+    def __enter__(self) -> Fetcher:
+        return self
+
+    def __exit__(
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        traceback: TracebackType | None,
+    ) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._client.close()
+
+    def fetch(
+        self, url: str, *, etag: str = "", last_modified: str = "", accept: str = "*/*"
+    ) -> FetchResult:
+        """GET ``url``: its body, or 304 when the validators still match."""
+        current = checked_url(url)
+        headers: dict[str, str] = {"Accept": accept}
+        if etag:
+            headers["If-None-Match"] = etag
+        if last_modified:
+            headers["If-Modified-Since"] = last_modified
+        redirects = requests = 0
+        permanent = True
+        while True:
+            self._check_robots(current)
+            answer = self._get(current, headers, limit=self.policy.max_bytes)
+            requests += answer.requests
+            if answer.status not in REDIRECT_STATUSES:
+                break
+            location = answer.headers.get("location", "").strip()
+            if not location:
+                raise FetchError(
+                    "http_status",
+                    f"{current} answered {answer.status} without saying where to go.",
+                    status=answer.status,
+                )
+            redirects += 1
+            if redirects > self.policy.max_redirects:
+                raise FetchError(
+                    "too_many_redirects",
+                    f"More than {self.policy.max_redirects} redirects from {url}.",
+                )
+            permanent = permanent and answer.status in PERMANENT_REDIRECTS
+            current = checked_url(urljoin(current, location))
+        return FetchResult(
+            url=current,
+            status=answer.status,
+            body=answer.body,
+            content_type=answer.headers.get("content-type", ""),
+            etag=answer.headers.get("etag", ""),
+            last_modified=answer.headers.get("last-modified", ""),
+            moved_to=current if redirects and permanent else None,
+            requests=requests,
+        )
+
+    # One request, with retries. Redirects and 304 are answers, not errors.
+
+    def _get(self, url: str, headers: dict[str, str], *, limit: int, retry: bool = True) -> _Answer:
+        host = _host(url)
+        attempts = self.policy.retries + 1 if retry else 1
+        for attempt in range(attempts):
+            last = attempt == attempts - 1
+            self._wait_turn(host)
+            try:
+                with self._client.stream("GET", url, headers=headers) as response:
+                    status = response.status_code
+                    if status in RETRY_STATUSES:
+                        asked = retry_after_seconds(
+                            response.headers.get("retry-after"), self._now()
+                        )
+                        failure = FetchError(
+                            "http_status",
+                            f"{url} answered {status} {response.reason_phrase}.",
+                            status=status,
+                        )
+                    elif 200 <= status < 300:
+                        body = self._read(response, url, limit)
+                        return _Answer(status, response.headers, body, attempt + 1)
+                    elif status == 304 or status in REDIRECT_STATUSES:
+                        return _Answer(status, response.headers, b"", attempt + 1)
+                    else:
+                        raise FetchError(
+                            "http_status",
+                            f"{url} answered {status} {response.reason_phrase}.",
+                            status=status,
+                        )
+            except AddressRefused as error:
+                shown = ", ".join(error.addresses) or "no address"
+                raise FetchError(
+                    "refused_address",
+                    f"{error.host} resolves to {shown}, which is not a public address; the "
+                    "harbor does not fetch from it unless an operator allows it "
+                    "(INFOHARBOR_INGEST_ALLOWED_NETWORKS).",
+                ) from None
+            except Unresolvable as error:
+                raise FetchError(
+                    "dns", f"The name {error.host} could not be resolved ({error.reason})."
+                ) from None
+            except httpx.TimeoutException:
+                asked = None
+                failure = FetchError("timeout", f"{url} did not answer in time.")
+            except httpx.DecodingError as error:
+                raise FetchError(
+                    "decoding", f"The response of {url} could not be decompressed: {error}"
+                ) from None
+            except httpx.TransportError as error:
+                asked = None
+                failure = FetchError("network", f"Connection to {url} failed: {error}")
+            if asked is not None and asked > self.policy.max_retry_wait:
+                retry_at = self._now() + dt.timedelta(seconds=asked)
+                raise FetchError(
+                    "retry_later",
+                    f"{url} answered {failure.status} and asks to wait until "
+                    f"{retry_at:%Y-%m-%d %H:%M:%S} UTC.",
+                    status=failure.status,
+                    retry_at=retry_at,
+                )
+            if last:
+                raise failure
+            self._sleep(asked if asked is not None else self.policy.backoff * 2**attempt)
+        raise AssertionError("unreachable")  # pragma: no cover
+
+    def _read(self, response: httpx.Response, url: str, limit: int) -> bytes:
+        declared = response.headers.get("content-length", "")
+        too_large = FetchError(
+            "too_large",
+            f"The response of {url} is larger than the limit of {limit:,} bytes "
+            "(INFOHARBOR_INGEST_MAX_BYTES); the harbor stopped reading there.",
+        )
+        if declared.isdigit() and int(declared) > limit:
+            raise too_large
+        chunks: list[bytes] = []
+        size = 0
+        for chunk in response.iter_bytes():
+            size += len(chunk)
+            if size > limit:
+                raise too_large
+            chunks.append(chunk)
+        return b"".join(chunks)
+
+    def _wait_turn(self, host: str) -> None:
+        delay = max(self.policy.host_delay, self._crawl_delay.get(host, 0.0))
+        previous = self._last_request.get(host)
+        if previous is not None:
+            remaining = previous + delay - self._clock()
+            if remaining > 0:
+                self._sleep(remaining)
+        self._last_request[host] = self._clock()
+
+    # robots.txt
+
+    def _check_robots(self, url: str) -> None:
+        origin = _origin(url)
+        robots = self._robots.get(origin)
+        if robots is None:
+            robots = self._robots[origin] = self._load_robots(origin)
+            delay = robots.parser.crawl_delay(self.policy.robots_agent)
+            if delay is not None:
+                self._crawl_delay[_host(url)] = min(float(delay), MAX_CRAWL_DELAY)
+        if not robots.parser.can_fetch(self.policy.robots_agent, url):
+            reason = robots.problem or "its rules do not allow the harbor to fetch this address"
+            raise FetchError("robots", f"robots.txt of {origin}: {reason} ({url}).")
+
+    def _load_robots(self, origin: str) -> _Robots:
+        url = f"{origin}/robots.txt"
+        for _hop in range(ROBOTS_MAX_REDIRECTS + 1):
+            try:
+                answer = self._get_robots(url)
+            except FetchError as error:
+                if error.code in {"refused_address", "dns"}:
+                    raise
+                if error.status is not None and 400 <= error.status < 500:
+                    return _Robots.allow_all()  # "unavailable": no rules
+                return _Robots.disallow_all(f"it could not be read ({error.message})")
+            if answer.status in REDIRECT_STATUSES:
+                location = answer.headers.get("location", "").strip()
+                if not location:
+                    break
+                url = urljoin(url, location)
+                continue
+            if 200 <= answer.status < 300:
+                return _Robots.from_text(answer.body.decode("utf-8", errors="replace"))
+            break
+        return _Robots.allow_all()
+
+    def _get_robots(self, url: str) -> _Answer:
+        url = checked_url(url)
+        host = _host(url)
+        self._wait_turn(host)
+        try:
+            with self._client.stream("GET", url) as response:
+                if 200 <= response.status_code < 300:
+                    # Only the first ROBOTS_MAX_BYTES count; the rest is not read.
+                    chunks: list[bytes] = []
+                    size = 0
+                    for chunk in response.iter_bytes():
+                        chunks.append(chunk)
+                        size += len(chunk)
+                        if size >= ROBOTS_MAX_BYTES:
+                            break
+                    body = b"".join(chunks)[:ROBOTS_MAX_BYTES]
+                    return _Answer(response.status_code, response.headers, body, 1)
+                if response.status_code in REDIRECT_STATUSES:
+                    return _Answer(response.status_code, response.headers, b"", 1)
+                raise FetchError(
+                    "http_status",
+                    f"{response.status_code} {response.reason_phrase}",
+                    status=response.status_code,
+                )
+        except AddressRefused as error:
+            raise FetchError(
+                "refused_address",
+                f"{error.host} resolves to {', '.join(error.addresses)}, not a public address.",
+            ) from None
+        except Unresolvable as error:
+            raise FetchError("dns", f"{error.host}: {error.reason}") from None
+        except httpx.HTTPError as error:
+            raise FetchError("network", str(error) or type(error).__name__) from None

@@ -1,0 +1,324 @@
+"""One feed item into one entry, exactly once: the dedup keys, the entry's fields, and the
+write through the core services, in one transaction per item.
+
+An item is looked up by its GUID within the source, then by its canonical address across
+all sources, then by its content hash within the source:
+
+- not found: a new entry (published at once, with the item's own date, if the source says
+  so), and an :class:`IngestedItem` row with the keys, in the same transaction;
+- found with the same content hash: nothing is written (a re-run changes nothing);
+- found with another content hash: the entry is updated through ``update_entry``;
+- found through another source's item: a duplicate, left alone.
+
+The unique constraints on the keys hold even when two harvests run at once: the loser's
+transaction rolls back whole (its entry too) and the item counts as a duplicate.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.validators import URLValidator
+from django.db import IntegrityError, transaction
+from django.db.models import Q
+
+from infoharbor.accounts.choices import Role
+from infoharbor.core import audit, services
+from infoharbor.core.choices import BodyFormat, Provenance
+from infoharbor.core.languages import content_language
+from infoharbor.core.models import Language, Sector
+from infoharbor.core.permissions import Actor
+from infoharbor.core.richtext import plain_text
+from infoharbor.ingest import identity
+from infoharbor.ingest.feeds import FeedItem
+from infoharbor.ingest.models import IngestedItem, Source
+from infoharbor.text import langid
+
+TITLE_MAX = 300
+SUMMARY_MAX = 600
+_validate_url = URLValidator(schemes=["http", "https"])
+
+
+class ItemResult(StrEnum):
+    NEW = "new"
+    UPDATED = "updated"
+    UNCHANGED = "unchanged"
+    DUPLICATE = "duplicate"
+    FAILED = "failed"
+
+
+@dataclass(frozen=True)
+class Outcome:
+    result: ItemResult
+    reason: str = ""  # why it failed
+
+
+@dataclass(frozen=True)
+class SourceContext:
+    """What every item of one harvest of a source shares, read once."""
+
+    source: Source
+    sectors: list[Sector]
+    languages: dict[str, Language]  # the harbor's content languages by code
+    first_harvest: bool  # the backlog of a new source: no delay statistics from it
+    now: dt.datetime
+
+    @property
+    def actor(self) -> Actor:
+        # The harvester acts for the source's organization, with the rights its
+        # administrators gave it by adding the source.
+        return Actor(roles={self.source.organization_id: Role.ADMIN})
+
+    @property
+    def origin(self) -> audit.Origin:
+        return audit.Origin(via="ingest", user_agent=f"source {self.source.pk}")
+
+
+def _shortened(text: str, limit: int) -> str:
+    text = " ".join(text.split())
+    if len(text) <= limit:
+        return text
+    cut = text[: limit - 1]
+    space = cut.rfind(" ")
+    if space > limit // 2:
+        cut = cut[:space]
+    return cut.rstrip(" ,.;:") + "…"
+
+
+def _language(item: FeedItem, context: SourceContext, text: str) -> Language:
+    """Declared by the item or feed, unless its script says otherwise; else detected; else
+    the source's default."""
+    known = context.languages
+    declared = content_language(item.language) if item.language else ""
+    if declared in known:
+        detection = langid.detect(text)
+        # Feeds often declare the CMS's default ("en-us") over Thai or Chinese text; a
+        # script of one language (or Han, told apart by character counts) outweighs it.
+        if (
+            detection.sure
+            and detection.script not in {None, "Latin"}
+            and detection.language in known
+            and detection.language != declared
+        ):
+            return known[detection.language]
+        return known[declared]
+    code = langid.detect_or(text, context.source.language_id)
+    return known.get(code or "", context.source.language)
+
+
+def _published(item: FeedItem, now: dt.datetime) -> dt.datetime | None:
+    when = item.published or item.updated
+    return min(when, now) if when is not None else None
+
+
+def entry_data(item: FeedItem, context: SourceContext) -> services.EntryData:
+    """The entry's shared fields from the item and its source."""
+    source = context.source
+    text = item.text
+    if item.content:
+        body = item.content
+        summary = _shortened(plain_text(item.summary), SUMMARY_MAX) if item.summary else ""
+    else:
+        summary_text = plain_text(item.summary)
+        # A short description is the summary; a long one is the body, shortened as summary.
+        body = item.summary if len(summary_text) > SUMMARY_MAX else ""
+        summary = _shortened(summary_text, SUMMARY_MAX)
+    link = identity.canonical_url(item.link) if item.link else ""
+    try:
+        _validate_url(link)
+    except ValidationError:
+        link = ""
+    if len(link) > 1000:
+        link = ""
+    return services.EntryData(
+        title=_shortened(item.title or text, TITLE_MAX),
+        language=_language(item, context, f"{item.title}\n{text}"),
+        country=source.country,
+        summary=summary,
+        body=body,
+        body_format=BodyFormat.HTML,
+        sectors=context.sectors,
+        tags=list(item.categories),
+        source_url=link,
+        license=source.license,
+    )
+
+
+def _provenance_note(source: Source) -> str:
+    note = f"{source.name} — {source.license_note}" if source.license_note else source.name
+    return note[:300]
+
+
+@dataclass(frozen=True)
+class Keys:
+    guid: str
+    url: str
+    content: str
+
+    @classmethod
+    def of(cls, item: FeedItem) -> Keys:
+        return cls(
+            identity.guid_key(item.guid),
+            identity.url_key(item.link),
+            identity.content_hash(item.title, item.text),
+        )
+
+
+class Known:
+    """What the database holds of one document's items, read in a query or two, so that
+    items seen before cost no query of their own (a re-run mostly finds such items).
+
+    Its answers are the same as :func:`_ingest`'s; what it cannot settle (new and changed
+    items) goes through the transaction, which looks again and writes.
+    """
+
+    CHUNK = 500  # keys per query, well under every database's limit on parameters
+
+    def __init__(self, source: Source, keys: list[Keys]) -> None:
+        self.source_id = source.pk
+        self.by_guid: dict[str, str] = {}  # this source's GUID keys -> content hash
+        self.by_url: dict[str, tuple[int, str]] = {}  # URL key -> (source, content hash)
+        self.hashes: set[str] = set()  # this source's content hashes
+        for start in range(0, len(keys), self.CHUNK):
+            chunk = keys[start : start + self.CHUNK]
+            guids = [k.guid for k in chunk if k.guid]
+            urls = [k.url for k in chunk if k.url]
+            found = IngestedItem.objects.filter(
+                Q(source=source, guid_key__in=guids)
+                | Q(url_key__in=urls)
+                | Q(source=source, content_hash__in=[k.content for k in chunk])
+            ).values_list("source_id", "guid_key", "url_key", "content_hash")
+            for source_id, guid, url, digest in found:
+                self.add(Keys(guid, url, digest), source_id)
+
+    def add(self, keys: Keys, source_id: int | None = None) -> None:
+        source_id = self.source_id if source_id is None else source_id
+        if source_id == self.source_id:
+            if keys.guid:
+                self.by_guid[keys.guid] = keys.content
+            self.hashes.add(keys.content)
+        if keys.url:
+            self.by_url[keys.url] = (source_id, keys.content)
+
+    def settled(self, keys: Keys) -> ItemResult | None:
+        """UNCHANGED or DUPLICATE when that is certain; None when the item must be written."""
+        if keys.guid and keys.guid in self.by_guid:
+            return ItemResult.UNCHANGED if self.by_guid[keys.guid] == keys.content else None
+        if keys.url and keys.url in self.by_url:
+            source_id, digest = self.by_url[keys.url]
+            if source_id != self.source_id:
+                return ItemResult.DUPLICATE
+            return ItemResult.UNCHANGED if digest == keys.content else None
+        if keys.content in self.hashes:
+            return ItemResult.DUPLICATE
+        return None
+
+
+def ingest_item(
+    item: FeedItem, context: SourceContext, known: Known | None = None, keys: Keys | None = None
+) -> Outcome:
+    """Create or update the item's entry, or leave it alone; never raises for a bad item."""
+    title = item.title or item.text
+    if not title.strip():
+        return Outcome(ItemResult.FAILED, "an item without a title or text")
+    keys = keys or Keys.of(item)
+    if known is not None:
+        settled = known.settled(keys)
+        if settled is not None:
+            return Outcome(settled)
+    try:
+        with transaction.atomic():
+            outcome = _ingest(item, context, keys.guid, keys.url, keys.content)
+    except IntegrityError:
+        # Another harvest stored the same item meanwhile; this one's writes rolled back.
+        return Outcome(ItemResult.DUPLICATE)
+    except ValidationError as error:
+        return Outcome(ItemResult.FAILED, "; ".join(error.messages))
+    except PermissionDenied as error:
+        return Outcome(ItemResult.FAILED, str(error))
+    if known is not None and outcome.result in {ItemResult.NEW, ItemResult.UPDATED}:
+        known.add(keys)
+    return outcome
+
+
+def _ingest(
+    item: FeedItem, context: SourceContext, guid_key: str, url_key: str, digest: str
+) -> Outcome:
+    source = context.source
+    found = None
+    if guid_key:
+        found = IngestedItem.objects.filter(source=source, guid_key=guid_key).first()
+    if found is None and url_key:
+        found = IngestedItem.objects.filter(url_key=url_key).first()
+        if found is not None and found.source_id != source.pk:
+            return Outcome(ItemResult.DUPLICATE)  # the same page, from another source
+    if found is None:
+        if IngestedItem.objects.filter(source=source, content_hash=digest).exists():
+            return Outcome(ItemResult.DUPLICATE)
+        _create(item, context, guid_key, url_key, digest)
+        return Outcome(ItemResult.NEW)
+    if found.content_hash == digest:
+        return Outcome(ItemResult.UNCHANGED)
+    _update(item, context, found, url_key, digest)
+    return Outcome(ItemResult.UPDATED)
+
+
+def _create(
+    item: FeedItem, context: SourceContext, guid_key: str, url_key: str, digest: str
+) -> None:
+    source = context.source
+    entry = services.create_entry(
+        actor=context.actor,
+        origin=context.origin,
+        organization=source.organization,
+        kind=source.entry_kind,
+        data=entry_data(item, context),
+        details=source.entry_details,
+        provenance=Provenance.INGESTED,
+        provenance_note=_provenance_note(source),
+    )
+    published = _published(item, context.now)
+    if source.publish:
+        services.publish_entry(
+            actor=context.actor, origin=context.origin, entry=entry, published_at=published
+        )
+    delay = None
+    if published is not None and not context.first_harvest:
+        delay = max(0, int((context.now - published).total_seconds()))
+    IngestedItem.objects.create(
+        entry=entry,
+        source=source,
+        guid=item.guid[:1000],
+        guid_key=guid_key,
+        canonical_url=identity.canonical_url(item.link),
+        url_key=url_key,
+        content_hash=digest,
+        published_at=published,
+        first_seen_at=context.now,
+        delay_seconds=delay,
+    )
+
+
+def _update(
+    item: FeedItem, context: SourceContext, found: IngestedItem, url_key: str, digest: str
+) -> None:
+    services.update_entry(
+        actor=context.actor,
+        origin=context.origin,
+        entry=found.entry,
+        data=entry_data(item, context),
+        details=context.source.entry_details,
+    )
+    found.content_hash = digest
+    found.changed_at = context.now
+    fields = ["content_hash", "changed_at"]
+    if url_key and url_key != found.url_key:
+        taken = IngestedItem.objects.filter(url_key=url_key).exclude(pk=found.pk).exists()
+        if not taken:
+            found.url_key = url_key
+            found.canonical_url = identity.canonical_url(item.link)
+            fields += ["url_key", "canonical_url"]
+    found.save(update_fields=fields)
