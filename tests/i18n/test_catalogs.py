@@ -35,7 +35,7 @@ SAME_AS_ENGLISH = {
             "website", "Website", "Open source", "Demo", "%(counter)s entry"},
     "tet": {"Token", "website", "Website", "Latitude", "Demo"},
     "pt": {"Editor", "Token", "Circular", "Latitude", "Longitude", "Capital",
-           "Latitude %(lat)s, longitude %(lng)s", "original", "Original"},
+           "Latitude %(lat)s, longitude %(lng)s", "original", "Original", "%(minutes)d min"},
 }  # fmt: skip
 # Languages with a script of their own: every translation is written in it.
 SCRIPTS = {
