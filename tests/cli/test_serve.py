@@ -14,7 +14,10 @@ from pathlib import Path
 
 import pytest
 
-START_TIMEOUT = 60  # seconds for the server to answer
+# Seconds for the server to answer: a fresh harbor migrates, loads the demo and warms the
+# text models first (about 20 s idle; three times that when the 2 test workers share a busy
+# machine).
+START_TIMEOUT = 180
 STOP_TIMEOUT = 15
 
 
