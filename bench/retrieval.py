@@ -63,7 +63,7 @@ import tempfile
 import time
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -193,7 +193,12 @@ class Harbor(System):
         )
 
     def search(self, question: str) -> list[int]:
-        result = self.backend.search(self.request(question))
+        request = self.request(question)
+        result = self.backend.search(request)
+        if result.total == 0 and request.query.relaxed is not request.query:
+            # As infoharbor.search.service.search does: nothing has every word, so ask for
+            # the documents that have some of them.
+            result = self.backend.search(replace(request, query=request.query.relaxed))
         return [self.paragraph_of[hit.entry_id] for hit in result.hits]
 
     def size_bytes(self) -> int:
