@@ -16,8 +16,9 @@ texts ("padded"). The held-out splits (CMRC trial, iapp test, FacQA test) are ne
 
 Systems (every baseline indexes the raw text and ranks the question's terms OR-ed):
 
-- ``harbor``: ``EmbeddedBackend`` over documents built from ``analyze(paragraph, lang)`` (body
-  tokens, grams, folded), queried through ``query.parse(question)`` as the search page does.
+- ``harbor``: ``EmbeddedBackend`` over documents built from ``analyze(paragraph, lang)`` as the
+  indexer builds an entry's body (``documents.add_text``), queried through
+  ``query.parse(question)`` as the search page does.
 - ``harbor-pg``: the harbor's PostgreSQL backend (``--postgres``, when importable and the
   database is migrated).
 - ``fts5``: SQLite FTS5, default tokenizer (unicode61); the question cut into tokens as unicode61
@@ -129,13 +130,14 @@ class Harbor(System):
         django.setup()
         from infoharbor.search.backends import base
         from infoharbor.search.backends.embedded import EmbeddedBackend
-        from infoharbor.search.documents import IndexDocument
+        from infoharbor.search.documents import IndexDocument, add_text
         from infoharbor.search.query import parse
         from infoharbor.text.analyze import analyze
 
         self._base = base
         self._backend_class: Callable[[Path], Any] = EmbeddedBackend
         self._document = IndexDocument
+        self._add_text = add_text
         self._parse = parse
         self._analyze = analyze
         self.backend: Any = None
@@ -149,24 +151,20 @@ class Harbor(System):
         self.paragraph_of = {entry_id: number for number, entry_id in enumerate(ids)}
         documents = []
         for number, paragraph in enumerate(paragraphs):
-            analyzed = self._analyze(paragraph, lang)
-            documents.append(
-                self._document(
-                    entry_id=ids[number],
-                    kind="bench",
-                    platform="bench",
-                    country="xx",
-                    language=lang,
-                    organization_id=1,
-                    visibility="public",
-                    sectors=[],
-                    published_at=PUBLISHED,
-                    expires_at=None,
-                    body=analyzed.tokens,
-                    grams=analyzed.grams,
-                    folded=analyzed.folded,
-                )
+            document = self._document(
+                entry_id=ids[number],
+                kind="bench",
+                platform="bench",
+                country="xx",
+                language=lang,
+                organization_id=1,
+                visibility="public",
+                sectors=[],
+                published_at=PUBLISHED,
+                expires_at=None,
             )
+            self._add_text(document, "body", self._analyze(paragraph, lang))
+            documents.append(document)
         return documents
 
     def warm(self, paragraphs: Sequence[str], questions: Sequence[qa.Question], lang: str) -> None:

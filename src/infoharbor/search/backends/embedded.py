@@ -8,16 +8,21 @@ costs at most re-indexing the entries whose outbox rows were not yet cleared.
 
 Text fields hold the terms of :func:`infoharbor.text.analyze.analyze` joined by spaces, so the
 index tokenizes on whitespace only and never second-guesses the segmentation (tantivy's
-default tokenizer would strip Thai and Burmese vowel marks).
+default tokenizer would strip Thai and Burmese vowel marks). Only the words' fields keep
+positions (for phrases); the parts of compounds, the accent-free forms and the filter values
+are matched as terms, and the grapheme-cluster grams are not indexed: on the QA tuning sets
+words and parts rank as well without them, in a third of the space (docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +33,8 @@ from infoharbor.search.backends.base import (
     BOOST_BODY,
     BOOST_CONCEPT,
     BOOST_FOLDED,
-    BOOST_GRAMS,
     BOOST_ORGANIZATION,
+    BOOST_PARTS,
     BOOST_TITLE,
     RERANK_WINDOW,
     Filters,
@@ -43,8 +48,16 @@ from infoharbor.search.documents import IndexDocument
 from infoharbor.search.query import All, Any_, Concept, Grams, Node, Not, Phrase, Prefix, Word
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt.
-SCHEMA_VERSION = "1"
-_TEXT_FIELDS = ("title", "body", "organization", "grams", "folded")
+SCHEMA_VERSION = "2"
+# Text fields and what tantivy records of their terms: positions where phrases need them,
+# documents and frequencies for the accent-free forms, documents alone for the parts.
+_TEXT_FIELDS = {
+    "title": "position",
+    "body": "position",
+    "organization": "position",
+    "parts": "basic",
+    "folded": "freq",
+}
 _FACET_FIELDS = {
     "platform": "platform",
     "kind": "kind",
@@ -54,6 +67,7 @@ _FACET_FIELDS = {
     "organization": "org",
 }
 _NEVER = dt.datetime(2262, 1, 1, tzinfo=dt.UTC)  # the last year tantivy dates reach
+_ALWAYS = dt.datetime(1678, 1, 1, tzinfo=dt.UTC)  # the first
 _WRITER_HEAP = 64 * 1024 * 1024
 _LOCK_WAIT_SECONDS = 30.0
 
@@ -64,14 +78,18 @@ class IndexBusy(RuntimeError):
 
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
-    builder.add_unsigned_field("id", stored=True, indexed=True, fast=True)
-    for name in _TEXT_FIELDS:
-        builder.add_text_field(name, tokenizer_name="terms")
-    builder.add_text_field("concepts", tokenizer_name="raw")
+    builder.add_unsigned_field("id", indexed=True, fast=True)
+    for name, recorded in _TEXT_FIELDS.items():
+        builder.add_text_field(name, tokenizer_name="terms", index_option=recorded)
+    builder.add_text_field("concepts", tokenizer_name="raw", index_option="freq")
     for name in ("platform", "kind", "country", "language", "visibility", "sectors", "org"):
-        builder.add_text_field(name, fast=True, tokenizer_name="raw")
+        builder.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
     builder.add_date_field("published", indexed=True, fast=True)
     builder.add_date_field("expires", indexed=True, fast=True)
+    # Until when an entry is public (its expiry; the first date if it is not public): what
+    # an anonymous reader may see is one range instead of a visibility term and an expiry
+    # range, which every match of a frequent word would be checked against.
+    builder.add_date_field("public_until", indexed=True, fast=True)
     builder.add_integer_field("published_s", fast=True)
     return builder.build()
 
@@ -86,6 +104,11 @@ class EmbeddedBackend:
         self._reload_lock = threading.Lock()
         self._index = self._open()
         self._loaded_at = 0.0
+        # Facets are counted over every match while the same query ranks the top hits:
+        # tantivy releases the GIL, so the two run side by side.
+        self._facet_pool = ThreadPoolExecutor(
+            max_workers=os.cpu_count() or 2, thread_name_prefix="search-facets"
+        )
 
     # --- the index directory -----------------------------------------------------------
 
@@ -175,6 +198,7 @@ class EmbeddedBackend:
             terms = getattr(source, name)
             if terms:
                 document.add_text(name, " ".join(terms))
+        expires = source.expires_at or _NEVER
         for concept in source.concepts:
             document.add_text("concepts", concept)
         for name in ("platform", "kind", "country", "language", "visibility"):
@@ -183,7 +207,8 @@ class EmbeddedBackend:
             document.add_text("sectors", sector)
         document.add_text("org", str(source.organization_id))
         document.add_date("published", source.published_at)
-        document.add_date("expires", source.expires_at or _NEVER)
+        document.add_date("expires", expires)
+        document.add_date("public_until", expires if source.visibility == "public" else _ALWAYS)
         document.add_integer("published_s", int(source.published_at.timestamp()))
         return document
 
@@ -214,6 +239,9 @@ class EmbeddedBackend:
             clauses.append((Occur.Must, self._compile(root)))
         query = Query.boolean_query(clauses) if clauses else Query.all_query()
         wanted = request.offset + request.limit
+        counting = None
+        if request.facets:
+            counting = self._facet_pool.submit(self._facets, searcher, query)
         if request.sort == "date" or root is None:
             found = searcher.search(
                 query, request.limit, offset=request.offset, order_by_field="published_s"
@@ -231,7 +259,7 @@ class EmbeddedBackend:
             found = searcher.search(query, request.limit, offset=request.offset)
             addresses = [address for _score, address in found.hits]
             hits = self._hits(searcher, addresses, [score for score, _a in found.hits])
-        facets = self._facets(searcher, query) if request.facets else {}
+        facets = counting.result() if counting is not None else {}
         # The stubs lack it, but search(count=True) answers the number of matches.
         total = getattr(found, "count", None) or 0
         return SearchResult(hits, int(total), facets)
@@ -269,16 +297,21 @@ class EmbeddedBackend:
     def _scope(self, filters: Filters, viewer: Viewer, now: dt.datetime) -> list[Query]:
         """What the viewer may see and asked for, as required clauses."""
         scope: list[Query] = []
+        live = not filters.include_expired
         if not viewer.is_operator:
-            readable = [Query.term_query(self.schema, "visibility", "public")]
+            more: list[Query] = []
             if viewer.is_authenticated:
-                readable.append(Query.term_query(self.schema, "visibility", "members"))
+                more.append(Query.term_query(self.schema, "visibility", "members"))
             if viewer.organization_ids:
-                readable.append(
-                    Query.term_set_query(
-                        self.schema, "org", [str(pk) for pk in sorted(viewer.organization_ids)]
-                    )
-                )
+                organizations = [str(pk) for pk in sorted(viewer.organization_ids)]
+                more.append(self._one_of("org", organizations))
+            if live:
+                readable = [self._after("public_until", now)]
+                if more:
+                    readable.append(_all([_any(more), self._after("expires", now)]))
+                live = False  # checked here already
+            else:
+                readable = [Query.term_query(self.schema, "visibility", "public"), *more]
             scope.append(_any(readable))
         for name, values in (
             ("platform", filters.platform),
@@ -289,37 +322,42 @@ class EmbeddedBackend:
             ("org", tuple(str(v) for v in filters.organization)),
         ):
             if values:
-                scope.append(Query.term_set_query(self.schema, name, list(values)))
-        if not filters.include_expired:
-            scope.append(
-                Query.range_query(
-                    self.schema, "expires", tantivy.FieldType.Date, now, _NEVER, include_lower=False
-                )
-            )
+                scope.append(self._one_of(name, values))
+        if live:
+            scope.append(self._after("expires", now))
         if filters.published_from or filters.published_to:
             scope.append(
                 Query.range_query(
                     self.schema,
                     "published",
                     tantivy.FieldType.Date,
-                    filters.published_from or dt.datetime(1678, 1, 1, tzinfo=dt.UTC),
+                    filters.published_from or _ALWAYS,
                     filters.published_to or _NEVER,
                     include_upper=False,
                 )
             )
         return scope
 
+    def _one_of(self, field: str, values: tuple[str, ...] | list[str]) -> Query:
+        if len(values) == 1:  # a term's postings: cheaper to check a match against than a set
+            return Query.term_query(self.schema, field, values[0])
+        return Query.term_set_query(self.schema, field, list(values))
+
+    def _after(self, field: str, moment: dt.datetime) -> Query:
+        return Query.range_query(
+            self.schema, field, tantivy.FieldType.Date, moment, _NEVER, include_lower=False
+        )
+
     def _compile(self, node: Node) -> Query:
         if isinstance(node, Word):
             return self._word(node)
         if isinstance(node, Phrase):
-            alternatives = [
-                _boost(self._phrase("title", node.tokens), BOOST_TITLE),
-                self._phrase("body", node.tokens),
-            ]
-            if len(node.grams) > 1:
-                alternatives.append(_boost(self._phrase("grams", node.grams), BOOST_GRAMS))
-            return _any(alternatives)
+            return _any(
+                [
+                    _boost(self._phrase("title", node.tokens), BOOST_TITLE),
+                    self._phrase("body", node.tokens),
+                ]
+            )
         if isinstance(node, Prefix):
             pattern = re.escape(node.text) + ".*"
             return _any(
@@ -333,8 +371,7 @@ class EmbeddedBackend:
                 ]
             )
         if isinstance(node, Grams):
-            loose = _any([Query.term_query(self.schema, "grams", g) for g in node.grams])
-            return _boost(loose, BOOST_GRAMS)
+            return Query.empty_query()  # no grams in this index (see the module's doc)
         if isinstance(node, Concept):
             words = Query.boolean_query([(Occur.Must, self._word(w)) for w in node.words])
             concepts = [
@@ -353,7 +390,7 @@ class EmbeddedBackend:
                 clauses.append((Occur.Must, Query.all_query()))
             return Query.boolean_query(clauses)
         if isinstance(node, Any_):
-            return _any([self._compile(c) for c in node.children])
+            return _any([self._compile(c) for c in node.children if not isinstance(c, Grams)])
         if isinstance(node, Not):
             return Query.boolean_query(
                 [(Occur.Must, Query.all_query()), (Occur.MustNot, self._compile(node.child))]
@@ -367,10 +404,12 @@ class EmbeddedBackend:
             _boost(Query.term_query(self.schema, "organization", word.text), BOOST_ORGANIZATION),
         ]
         if word.parts:
+            # The word's pieces as words in a row (the document's dictionary cut it finer).
             alternatives.append(_boost(self._phrase("title", word.parts), BOOST_TITLE))
             alternatives.append(self._phrase("body", word.parts))
-        if word.grams:
-            alternatives.append(_boost(self._phrase("grams", word.grams), BOOST_GRAMS))
+        # The word as a part of a compound of the body (大学 in 北京大学; a title has the
+        # parts of its compounds among its words).
+        alternatives.append(_boost(Query.term_query(self.schema, "parts", word.text), BOOST_PARTS))
         if word.folded:
             alternatives.append(
                 _boost(Query.term_query(self.schema, "folded", word.folded), BOOST_FOLDED)
@@ -385,6 +424,10 @@ class EmbeddedBackend:
 
 def _boost(query: Query, boost: float) -> Query:
     return query if boost == 1.0 else Query.boost_query(query, boost)
+
+
+def _all(queries: list[Query]) -> Query:
+    return Query.boolean_query([(Occur.Must, q) for q in queries])
 
 
 def _any(queries: list[Query]) -> Query:
