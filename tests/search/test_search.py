@@ -74,6 +74,39 @@ def test_chinese_word_inside_a_compound(backend, org) -> None:  # type: ignore[n
     assert ids(find("北京大学")) == [university.pk]
 
 
+def test_chinese_word_inside_a_compound_of_the_body(backend, org) -> None:  # type: ignore[no-untyped-def]
+    made = entry(org, language="zh-Hans", title="研究报告", summary="北京大学发布东盟研究报告")
+    assert ids(find("大学")) == [made.pk]
+
+
+def test_indonesian_forms_of_one_root_find_each_other(backend, org) -> None:  # type: ignore[no-untyped-def]
+    # Given an Indonesian entry that says "berlabuh" (to berth) and "perdagangan" (trade)
+    made = entry(
+        org,
+        language="id",
+        title="Kapal kontainer tiba",
+        summary="Kapal kontainer berlabuh di Tanjung Priok untuk perdagangan regional.",
+        country="ID",
+    )
+    entry(org, language="en", title="Container ships arrive", summary="Ships berth at ports.")
+    # When a reader searches for other forms of the same roots
+    page = find("pelabuhan dagang")
+    # Then the entry is found, and the forms it has are marked
+    assert ids(page) == [made.pk]
+    snippet = page.results[0].snippet_html
+    assert "<mark>berlabuh</mark>" in snippet
+    assert "<mark>perdagangan</mark>" in snippet
+    # A phrase matches the forms in a row too
+    assert ids(find('"berlabuh di tanjung"')) == [made.pk]
+
+
+def test_indonesian_titles_complete_as_typed(backend, org) -> None:  # type: ignore[no-untyped-def]
+    made = entry(org, language="id", title="Peningkatan ekspor kopi", country="ID")
+    # "pening" begins the word as written, not its stem (tingkat)
+    assert ids(find("pening*")) == [made.pk]
+    assert ids(find("ekspor pening*")) == [made.pk]
+
+
 def test_vietnamese_without_diacritics_ranks_exact_first(backend, org) -> None:  # type: ignore[no-untyped-def]
     accented = entry(org, language="vi", title="Xuất khẩu sầu riêng sang Trung Quốc", country="VN")
     plain = entry(org, language="en", title="Sau rieng: a durian brand", country="VN")
