@@ -247,6 +247,7 @@ def index_documents(rows: list[tuple], organizations: dict[int, list[str]]) -> l
                 title=row[10].split(),
                 body=row[11].split(),
                 organization=organizations[row[5]],
+                parts=row[16].split(),
                 grams=row[12].split(),
                 folded=row[13].split(),
                 concepts=list(row[14]),

@@ -45,6 +45,7 @@ _QUESTION_WORDS = {
 }
 QUESTION_WORDS = frozenset(word for words in _QUESTION_WORDS.values() for word in words.split())
 
+_CONTROLS_TO_SPACES = dict.fromkeys((*range(32), *range(0x7F, 0xA0)), " ")
 _QUOTES = {'"': '"', "“": "”", "”": "”", "„": "“", "「": "」", "『": "』", "«": "»"}
 _OPERATORS = {"OR", "AND", "NOT"}
 
@@ -266,8 +267,9 @@ def _words_of(
             continue
         # The analysed word is normalized already; its pairs are those the documents have.
         grams = tuple(cluster_pairs(term.text))
-        plain = fold_diacritics(term.text)
-        folded = term.text if plain == term.text and _has_latin(term.text) else None
+        # Typed without accents: the accent-free forms of accented words match it too.
+        plain = _has_latin(term.text) and fold_diacritics(term.text) == term.text
+        folded = term.text if plain else None
         words.append(Word(term.text, (), grams, folded))
     if not words:
         return None
@@ -297,7 +299,7 @@ def _with_concepts(words: list[Word], find_concepts: ConceptFinder) -> list[Node
 
 def parse(text: str, find_concepts: ConceptFinder | None = None) -> ParsedQuery:
     """Parse and analyse ``text``; never raises, whatever was typed."""
-    cleaned = "".join(" " if (ord(c) < 32 or 0x7F <= ord(c) < 0xA0) else c for c in text)
+    cleaned = text.translate(_CONTROLS_TO_SPACES)
     cleaned = cleaned.encode("utf-8", "replace").decode("utf-8", "replace")  # lone surrogates
     truncated = len(cleaned) > MAX_QUERY_CHARS
     cleaned = cleaned[:MAX_QUERY_CHARS].strip()

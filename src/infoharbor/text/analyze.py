@@ -32,6 +32,8 @@ _UNSPACED_RUN = regex.compile(
     r"\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\U00020000-\U0003134F]+"
 )
 _CLUSTER = regex.compile(r"\X")
+# Han ideographs never combine with what follows: each is a cluster of its own.
+_HAN_ONLY = regex.compile(r"[\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\U00020000-\U0003134F]+")
 # Terms are joined with spaces for the index's whitespace tokenizer; a compound that contains
 # a space (Vietnamese "hồ chí minh") is kept as one term.
 _JOINER = "_"
@@ -107,7 +109,11 @@ def cluster_pairs(text: str) -> list[str]:
     """
     pairs: list[str] = []
     for run in _UNSPACED_RUN.finditer(text):
-        clusters = _CLUSTER.findall(run.group())
+        group = run.group()
+        if _HAN_ONLY.fullmatch(group):
+            pairs.extend([group[i : i + 2] for i in range(len(group) - 1)] or [group])
+            continue
+        clusters = _CLUSTER.findall(group)
         if len(clusters) == 1:
             pairs.append(clusters[0])
             continue

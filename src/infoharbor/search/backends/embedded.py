@@ -42,7 +42,7 @@ from infoharbor.search.backends.base import (
     SearchRequest,
     SearchResult,
     Viewer,
-    freshness,
+    freshness_at_age,
 )
 from infoharbor.search.documents import IndexDocument
 from infoharbor.search.query import All, Any_, Concept, Grams, Node, Not, Phrase, Prefix, Word
@@ -250,11 +250,7 @@ class EmbeddedBackend:
             hits = self._hits(searcher, addresses, [0.0] * len(addresses))
         elif wanted <= RERANK_WINDOW:
             found = searcher.search(query, RERANK_WINDOW)
-            addresses = [address for _score, address in found.hits]
-            hits = self._hits(searcher, addresses, [score for score, _a in found.hits])
-            hits = sorted(hits, key=lambda hit: -hit.score * freshness(hit.published_at, now))[
-                request.offset : wanted
-            ]
+            hits = self._fresh_first(searcher, found.hits, now, request.offset, wanted)
         else:
             found = searcher.search(query, request.limit, offset=request.offset)
             addresses = [address for _score, address in found.hits]
@@ -279,6 +275,28 @@ class EmbeddedBackend:
             )
             for pk, score, ts in zip(ids, scores, published, strict=True)
         ]
+
+    def _fresh_first(
+        self,
+        searcher: tantivy.Searcher,
+        found: list[tuple[Any, Any]],
+        now: dt.datetime,
+        start: int,
+        end: int,
+    ) -> list[Hit]:
+        """Hits ``start:end`` by score times freshness (ties in tantivy's order). The dates
+        are read for every hit of the window, the ids for the hits kept."""
+        if not found:
+            return []
+        addresses = [address for _score, address in found]
+        published = searcher.fast_field_values("published_s", addresses)
+        now_s = now.timestamp()
+        keys = [
+            score * (freshness_at_age(now_s - ts) if ts is not None else 1.0)
+            for (score, _address), ts in zip(found, published, strict=True)
+        ]
+        kept = sorted(range(len(found)), key=keys.__getitem__, reverse=True)[start:end]
+        return self._hits(searcher, [addresses[i] for i in kept], [found[i][0] for i in kept])
 
     def _facets(self, searcher: tantivy.Searcher, query: Query) -> dict[str, list[tuple[str, int]]]:
         spec = {
