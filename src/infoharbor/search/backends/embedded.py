@@ -54,7 +54,7 @@ SCHEMA_VERSION = "2"
 _TEXT_FIELDS = {
     "title": "position",
     "body": "position",
-    "organization": "position",
+    "organization": "freq",
     "parts": "basic",
     "folded": "freq",
 }
@@ -81,15 +81,16 @@ def _schema() -> tantivy.Schema:
     builder.add_unsigned_field("id", indexed=True, fast=True)
     for name, recorded in _TEXT_FIELDS.items():
         builder.add_text_field(name, tokenizer_name="terms", index_option=recorded)
-    builder.add_text_field("concepts", tokenizer_name="raw", index_option="freq")
+    builder.add_text_field("concepts", tokenizer_name="raw", index_option="basic")
     for name in ("platform", "kind", "country", "language", "visibility", "sectors", "org"):
         builder.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
-    builder.add_date_field("published", indexed=True, fast=True)
-    builder.add_date_field("expires", indexed=True, fast=True)
+    # Dates are filtered on by range, which tantivy answers from the fast field: no terms.
+    builder.add_date_field("published", fast=True)
+    builder.add_date_field("expires", fast=True)
     # Until when an entry is public (its expiry; the first date if it is not public): what
     # an anonymous reader may see is one range instead of a visibility term and an expiry
     # range, which every match of a frequent word would be checked against.
-    builder.add_date_field("public_until", indexed=True, fast=True)
+    builder.add_date_field("public_until", fast=True)
     builder.add_integer_field("published_s", fast=True)
     return builder.build()
 
