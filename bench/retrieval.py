@@ -79,9 +79,11 @@ from bench import _qa as qa  # noqa: E402
 RESULTS = ROOT / "bench" / "results"
 QUICK_QUESTIONS = 300
 TOP = 10
-# The PostgreSQL server: the baseline uses a scratch schema in database infoharbor (or postgres),
-# the harbor's backend a scratch database of its own.
+# The PostgreSQL server: the baseline uses a scratch schema in database BENCH_PG_DATABASE,
+# infoharbor or postgres, the harbor's backend a scratch database of its own.
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432")
+# The database the baseline's scratch schema goes in (default: infoharbor, else postgres).
+PG_DATABASE = os.environ.get("BENCH_PG_DATABASE", "")
 # One publication time for every bench document, and "now" a day later: freshness is equal.
 PUBLISHED = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 NOW = PUBLISHED + dt.timedelta(days=1)
@@ -393,10 +395,15 @@ class Tantivy(System):
 def _pg_connect() -> Any:
     import psycopg
 
-    try:
-        return psycopg.connect(f"{PG_SERVER}/infoharbor", autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError:
-        return psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True, connect_timeout=3)
+    for database in (PG_DATABASE, "infoharbor", "postgres"):
+        if not database:
+            continue
+        try:
+            return psycopg.connect(f"{PG_SERVER}/{database}", autocommit=True, connect_timeout=3)
+        except psycopg.OperationalError:
+            if database == "postgres":
+                raise
+    raise AssertionError("unreachable")
 
 
 class PgSimple(System):
