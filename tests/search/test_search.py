@@ -309,6 +309,27 @@ def test_visibility(backend, org) -> None:  # type: ignore[no-untyped-def]
     assert set(ids(find("notice", staff))) == {public.pk, members.pk, own.pk}
 
 
+def test_expiry_holds_for_every_visibility(backend, org) -> None:  # type: ignore[no-untyped-def]
+    soon = timezone.now() + dt.timedelta(hours=1)
+    later = soon + dt.timedelta(hours=1)
+    public = entry(org, title="Notice to all", expires_at=soon)
+    members = entry(org, title="Notice to members", visibility=Visibility.MEMBERS, expires_at=soon)
+    own = entry(org, title="Notice to staff", visibility=Visibility.ORGANIZATION, expires_at=soon)
+    staff_user = factories.make_user()
+    factories.add_member(staff_user, org, Role.MEMBER)
+    staff = Actor.for_user(staff_user)
+    assert set(ids(find("notice", staff))) == {public.pk, members.pk, own.pk}
+    assert ids(find("notice", staff, now=later)) == []
+    assert ids(find("notice", now=later)) == []
+    everything = Filters(include_expired=True)
+    assert set(ids(find("notice", staff, filters=everything, now=later))) == {
+        public.pk,
+        members.pk,
+        own.pk,
+    }
+    assert ids(find("notice", filters=everything, now=later)) == [public.pk]
+
+
 def test_unpublished_withdrawn_and_suspended_leave_the_index(backend, org) -> None:  # type: ignore[no-untyped-def]
     draft = factories.make_entry(org, title="Draft harbor plan", status=EntryStatus.DRAFT)
     published = entry(org, title="Published harbor plan")
