@@ -949,7 +949,8 @@ def markdown(report: dict[str, Any]) -> str:
         + ", ".join(f"{k} {v:.0%}" for k, v in _corpus.LANGUAGE_MIX.items())
         + f"; {_corpus.ORGANIZATIONS:,} organizations, 3 years of dates. Queries: "
         f"{report['args']['queries']} measured per class after {report['args']['warmup']}"
-        " warm-up queries, anonymous viewer (public + not expired), top 10 re-ranked from 200.",
+        " warm-up queries, anonymous viewer (public + not expired), top 10 re-ranked from"
+        f" {report['args'].get('rerank_window', 200)}.",
         "",
         "### Analysis (once, cached)",
         "",
@@ -1100,6 +1101,12 @@ def markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _rerank_window() -> int:
+    from infoharbor.search.backends.base import RERANK_WINDOW
+
+    return RERANK_WINDOW
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, action="append", help="entries (repeatable)")
@@ -1169,6 +1176,7 @@ def main() -> None:
             "batch": BATCH,
             "postgres": args.postgres,
             "fts5_max_size": args.fts5_max_size,
+            "rerank_window": _rerank_window(),
         },
         "runs": {},
     }
