@@ -30,7 +30,8 @@ Systems (every baseline indexes the raw text and ranks the question's terms OR-e
   cuts Thai runs at vowel marks), id 0.884; quoted phrase chunks cannot match unsegmented
   Chinese or Thai at all.
 - ``pg-simple``: PostgreSQL ``to_tsvector('simple', text)`` in a GIN-indexed column of a scratch
-  schema; ``plainto_tsquery('simple', question)`` with its ``&`` turned into ``|``; ranked by
+  schema (in the database ``BENCH_PG_DATABASE`` names, by default ``infoharbor``);
+  ``plainto_tsquery('simple', question)`` with its ``&`` turned into ``|``; ranked by
   ``ts_rank``.
 - ``tantivy``: tantivy-py with its ``default`` tokenizer; the question cut by that same
   tokenizer, each token quoted and escaped, through ``index.parse_query`` (OR by default).
