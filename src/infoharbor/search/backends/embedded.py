@@ -105,11 +105,8 @@ class EmbeddedBackend:
         self._reload_lock = threading.Lock()
         self._index = self._open()
         self._loaded_at = 0.0
-        # Facets are counted over every match while the same query ranks the top hits:
-        # tantivy releases the GIL, so the two run side by side.
-        self._facet_pool = ThreadPoolExecutor(
-            max_workers=os.cpu_count() or 2, thread_name_prefix="search-facets"
-        )
+        self._facet_pool: ThreadPoolExecutor | None = None
+        self._facet_pool_pid = 0
 
     # --- the index directory -----------------------------------------------------------
 
@@ -242,7 +239,9 @@ class EmbeddedBackend:
         wanted = request.offset + request.limit
         counting = None
         if request.facets:
-            counting = self._facet_pool.submit(self._facets, searcher, query)
+            # Facets are counted over every match while the same query ranks the top hits:
+            # tantivy releases the GIL, so the two run side by side.
+            counting = self._facet_threads().submit(self._facets, searcher, query)
         if request.sort == "date" or root is None:
             found = searcher.search(
                 query, request.limit, offset=request.offset, order_by_field="published_s"
@@ -260,6 +259,17 @@ class EmbeddedBackend:
         # The stubs lack it, but search(count=True) answers the number of matches.
         total = getattr(found, "count", None) or 0
         return SearchResult(hits, int(total), facets)
+
+    def _facet_threads(self) -> ThreadPoolExecutor:
+        # Made in the process that searches: a pool's threads do not survive a fork.
+        if self._facet_pool is None or self._facet_pool_pid != os.getpid():
+            with self._reload_lock:
+                if self._facet_pool is None or self._facet_pool_pid != os.getpid():
+                    self._facet_pool = ThreadPoolExecutor(
+                        max_workers=os.cpu_count() or 2, thread_name_prefix="search-facets"
+                    )
+                    self._facet_pool_pid = os.getpid()
+        return self._facet_pool
 
     def _hits(
         self, searcher: tantivy.Searcher, addresses: list[Any], scores: list[float]
