@@ -475,6 +475,7 @@ class Row:
     size_with_text_bytes: int | None
     p50_ms: float
     p99_ms: float
+    cpu_p50_ms: float  # CPU time of this process (a PostgreSQL server's is not in it)
     mrr10: float
     r1: float
     r10: float
@@ -500,6 +501,7 @@ def evaluate(
     workdir = Path(tempfile.mkdtemp(prefix="bench-retrieval-"))
     built: list[tuple[System, float, int, int | None]] = []
     times: dict[str, list[float]] = {system.name: [] for system in systems}
+    cpu: dict[str, list[float]] = {system.name: [] for system in systems}
     ranks: dict[str, list[int]] = {system.name: [] for system in systems}
     try:
         for system in systems:
@@ -512,9 +514,11 @@ def evaluate(
         for number, question in enumerate(questions):
             shift = number % len(systems)
             for system in [*systems[shift:], *systems[:shift]]:
+                started_cpu = time.process_time()
                 started = time.perf_counter()
                 found = system.search(question.text)
                 times[system.name].append(time.perf_counter() - started)
+                cpu[system.name].append(time.process_time() - started_cpu)
                 top = found[:TOP]
                 ranks[system.name].append(
                     top.index(question.gold) + 1 if question.gold in top else 0
@@ -539,6 +543,7 @@ def evaluate(
                 size_with_text_bytes=with_text,
                 p50_ms=1000 * statistics.median(took),
                 p99_ms=1000 * _percentile(took, 0.99),
+                cpu_p50_ms=1000 * statistics.median(cpu[system.name]),
                 mrr10=sum(1 / r for r in got if r) / n,
                 r1=sum(1 for r in got if r == 1) / n,
                 r10=sum(1 for r in got if r) / n,
@@ -594,7 +599,8 @@ def tables(rows: Sequence[Row], sets: dict[str, qa.QASet], distractors: dict[str
     labels = {name: factory.label for name, factory in SYSTEMS.items()}  # type: ignore[attr-defined]
     out.append(
         "Index size: the index alone (FTS5 contentless, tantivy storing nothing, PostgreSQL the "
-        "table of ids and tsvectors with its GIN index); in brackets FTS5 storing the text too.\n"
+        "table of ids and tsvectors with its GIN index); in brackets FTS5 storing the text too. "
+        "Query CPU: of the benchmark process, so a PostgreSQL server's work is not in it.\n"
     )
     for key, qaset in sets.items():
         extra = distractors[key]
@@ -605,9 +611,9 @@ def tables(rows: Sequence[Row], sets: dict[str, qa.QASet], distractors: dict[str
         )
         out.append(
             "| system | corpus | MRR@10 | R@1 | R@10 | index s | index size | "
-            "query p50 ms | query p99 ms |"
+            "query p50 ms | query p99 ms | query CPU p50 ms |"
         )
-        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         for row in rows:
             if row.set != key:
                 continue
@@ -617,7 +623,7 @@ def tables(rows: Sequence[Row], sets: dict[str, qa.QASet], distractors: dict[str
             out.append(
                 f"| {labels[row.system]} | {row.corpus} | {row.mrr10:.3f} | {row.r1:.3f} | "
                 f"{row.r10:.3f} | {row.index_s:.2f} | {size} | "
-                f"{row.p50_ms:.2f} | {row.p99_ms:.2f} |"
+                f"{row.p50_ms:.2f} | {row.p99_ms:.2f} | {row.cpu_p50_ms:.2f} |"
             )
         out.append("")
         sources = ", ".join(f"{label} {n}" for label, n in extra.sources.items())
@@ -690,7 +696,7 @@ def _run(args: argparse.Namespace, names: list[str], notes: list[str]) -> int:
                 print(
                     f"  {key} {corpus:6} {row.system:13} MRR@10 {row.mrr10:.3f} "
                     f"R@1 {row.r1:.3f} R@10 {row.r10:.3f}  index {row.index_s:.1f}s "
-                    f"{_size(row.size_bytes)}  p50 {row.p50_ms:.2f} ms",
+                    f"{_size(row.size_bytes)}  p50 {row.p50_ms:.2f} ms (CPU {row.cpu_p50_ms:.2f})",
                     file=sys.stderr,
                     flush=True,
                 )
