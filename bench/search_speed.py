@@ -780,7 +780,7 @@ def embedded_experiments(backend: Embedded, queries: QuerySets) -> dict[str, Any
     Uses the backend's own query compilation; times the tantivy calls alone."""
     from tantivy import Occur, Query
 
-    from infoharbor.search.backends.base import RERANK_WINDOW
+    from infoharbor.search.backends.base import FACETS, RERANK_WINDOW
     from infoharbor.search.query import parse
 
     inner = backend.backend
@@ -791,7 +791,7 @@ def embedded_experiments(backend: Embedded, queries: QuerySets) -> dict[str, Any
         "top 10 + count": lambda q, s: s.search(q, 10),
         "top 10, no count": lambda q, s: s.search(q, 10, count=False),
         "count only (top 1 + count)": lambda q, s: s.search(q, 1),
-        "facets (6 fields)": lambda q, s: inner._facets(s, q),
+        "facets (6 fields)": lambda q, s: inner._facets(s, q, list(FACETS)),
         f"top {RERANK_WINDOW} + ids, dates and freshness re-rank (as searched)": lambda q, s: (
             _rerank(inner, s, s.search(q, RERANK_WINDOW))
         ),

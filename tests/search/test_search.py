@@ -260,6 +260,12 @@ def test_filters_and_facet_counts(backend, org) -> None:  # type: ignore[no-unty
     assert kinds_ == {"information.news": 2, "information.policy": 1}
     assert {v.value: v.count for v in page.facets["sector"]} == {"economy-finance": 1}
     assert page.facets["country"][0].label  # names, not only codes
+    # Filtered to one value, a field's facet is that value, with the number of matches
+    page = find("trade", filters=Filters(country=("VN",)))
+    assert {v.value: (v.count, v.selected) for v in page.facets["country"]} == {"VN": (2, True)}
+    kinds_ = {v.value: v.count for v in page.facets["kind"]}
+    assert kinds_ == {"information.news": 1, "information.policy": 1}
+    assert find("trade", filters=Filters(country=("KH",))).facets["country"] == []
     # Within a field any value (OR); across fields all (AND)
     assert set(ids(find("trade", filters=Filters(country=("TH", "VN"))))) >= {a.pk, b.pk}
     assert ids(find("trade", filters=Filters(country=("VN",), kind=("information.news",)))) == [

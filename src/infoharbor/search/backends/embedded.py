@@ -238,10 +238,13 @@ class EmbeddedBackend:
         query = Query.boolean_query(clauses) if clauses else Query.all_query()
         wanted = request.offset + request.limit
         counting = None
+        # A field that the filters hold to one value has that value for every match.
+        known = _single_values(request.filters)
         if request.facets:
             # Facets are counted over every match while the same query ranks the top hits:
             # tantivy releases the GIL, so the two run side by side.
-            counting = self._facet_threads().submit(self._facets, searcher, query)
+            counted = [name for name in _FACET_FIELDS if name not in known]
+            counting = self._facet_threads().submit(self._facets, searcher, query, counted)
         if request.sort == "date" or root is None:
             found = searcher.search(
                 query, request.limit, offset=request.offset, order_by_field="published_s"
@@ -255,10 +258,17 @@ class EmbeddedBackend:
             found = searcher.search(query, request.limit, offset=request.offset)
             addresses = [address for _score, address in found.hits]
             hits = self._hits(searcher, addresses, [score for score, _a in found.hits])
-        facets = counting.result() if counting is not None else {}
         # The stubs lack it, but search(count=True) answers the number of matches.
-        total = getattr(found, "count", None) or 0
-        return SearchResult(hits, int(total), facets)
+        total = int(getattr(found, "count", None) or 0)
+        facets: dict[str, list[tuple[str, int]]] = {}
+        if counting is not None:
+            answer = counting.result()
+            for name in _FACET_FIELDS:
+                if name in known:
+                    facets[name] = [(known[name], total)] if total else []
+                else:
+                    facets[name] = answer[name]
+        return SearchResult(hits, total, facets)
 
     def _facet_threads(self) -> ThreadPoolExecutor:
         # Made in the process that searches: a pool's threads do not survive a fork.
@@ -309,16 +319,16 @@ class EmbeddedBackend:
         kept = sorted(range(len(found)), key=keys.__getitem__, reverse=True)[start:end]
         return self._hits(searcher, [addresses[i] for i in kept], [found[i][0] for i in kept])
 
-    def _facets(self, searcher: tantivy.Searcher, query: Query) -> dict[str, list[tuple[str, int]]]:
-        spec = {
-            name: {"terms": {"field": field, "size": 100}} for name, field in _FACET_FIELDS.items()
-        }
-        answer = searcher.aggregate(query, spec)
+    def _facets(
+        self, searcher: tantivy.Searcher, query: Query, names: list[str]
+    ) -> dict[str, list[tuple[str, int]]]:
+        spec = {name: {"terms": {"field": _FACET_FIELDS[name], "size": 100}} for name in names}
+        answer = searcher.aggregate(query, spec) if spec else {}
         return {
             name: [
                 (str(bucket["key"]), int(bucket["doc_count"])) for bucket in answer[name]["buckets"]
             ]
-            for name in _FACET_FIELDS
+            for name in names
         }
 
     # --- compiling queries --------------------------------------------------------------
@@ -449,6 +459,18 @@ class EmbeddedBackend:
         if len(tokens) == 1:
             return Query.term_query(self.schema, field, tokens[0])
         return Query.phrase_query(self.schema, field, list(tokens))
+
+
+def _single_values(filters: Filters) -> dict[str, str]:
+    """Facet fields of one value per entry that the filters hold to a single value."""
+    chosen = {
+        "platform": filters.platform,
+        "kind": filters.kind,
+        "country": filters.country,
+        "language": filters.language,
+        "organization": tuple(str(pk) for pk in filters.organization),
+    }
+    return {name: values[0] for name, values in chosen.items() if len(values) == 1}
 
 
 def _boost(query: Query, boost: float) -> Query:
