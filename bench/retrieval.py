@@ -16,8 +16,9 @@ texts ("padded"). The held-out splits (CMRC trial, iapp test, FacQA test) are ne
 
 Systems (every baseline indexes the raw text and ranks the question's terms OR-ed):
 
-- ``harbor``: ``EmbeddedBackend`` over documents built from ``analyze(paragraph, lang)`` (body
-  tokens, grams, folded), queried through ``query.parse(question)`` as the search page does.
+- ``harbor``: ``EmbeddedBackend`` over documents built from ``analyze(paragraph, lang)`` as the
+  indexer builds an entry's body (``documents.add_text``), queried through
+  ``query.parse(question)`` as the search page does.
 - ``harbor-pg``: the harbor's PostgreSQL backend (``--postgres``, when importable and the
   database is migrated).
 - ``fts5``: SQLite FTS5, default tokenizer (unicode61); the question cut into tokens as unicode61
@@ -29,7 +30,8 @@ Systems (every baseline indexes the raw text and ranks the question's terms OR-e
   cuts Thai runs at vowel marks), id 0.884; quoted phrase chunks cannot match unsegmented
   Chinese or Thai at all.
 - ``pg-simple``: PostgreSQL ``to_tsvector('simple', text)`` in a GIN-indexed column of a scratch
-  schema; ``plainto_tsquery('simple', question)`` with its ``&`` turned into ``|``; ranked by
+  schema (in the database ``BENCH_PG_DATABASE`` names, by default ``infoharbor``);
+  ``plainto_tsquery('simple', question)`` with its ``&`` turned into ``|``; ranked by
   ``ts_rank``.
 - ``tantivy``: tantivy-py with its ``default`` tokenizer; the question cut by that same
   tokenizer, each token quoted and escaped, through ``index.parse_query`` (OR by default).
@@ -63,7 +65,7 @@ import tempfile
 import time
 import unicodedata
 from collections.abc import Callable, Iterator, Sequence
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -78,9 +80,11 @@ from bench import _qa as qa  # noqa: E402
 RESULTS = ROOT / "bench" / "results"
 QUICK_QUESTIONS = 300
 TOP = 10
-# The PostgreSQL server: the baseline uses a scratch schema in database infoharbor (or postgres),
-# the harbor's backend a scratch database of its own.
+# The PostgreSQL server: the baseline uses a scratch schema in database BENCH_PG_DATABASE,
+# infoharbor or postgres, the harbor's backend a scratch database of its own.
 PG_SERVER = os.environ.get("BENCH_PG_SERVER", "postgresql://postgres@127.0.0.1:5432")
+# The database the baseline's scratch schema goes in (default: infoharbor, else postgres).
+PG_DATABASE = os.environ.get("BENCH_PG_DATABASE", "")
 # One publication time for every bench document, and "now" a day later: freshness is equal.
 PUBLISHED = dt.datetime(2026, 1, 1, tzinfo=dt.UTC)
 NOW = PUBLISHED + dt.timedelta(days=1)
@@ -129,13 +133,14 @@ class Harbor(System):
         django.setup()
         from infoharbor.search.backends import base
         from infoharbor.search.backends.embedded import EmbeddedBackend
-        from infoharbor.search.documents import IndexDocument
+        from infoharbor.search.documents import IndexDocument, add_text
         from infoharbor.search.query import parse
         from infoharbor.text.analyze import analyze
 
         self._base = base
         self._backend_class: Callable[[Path], Any] = EmbeddedBackend
         self._document = IndexDocument
+        self._add_text = add_text
         self._parse = parse
         self._analyze = analyze
         self.backend: Any = None
@@ -149,24 +154,20 @@ class Harbor(System):
         self.paragraph_of = {entry_id: number for number, entry_id in enumerate(ids)}
         documents = []
         for number, paragraph in enumerate(paragraphs):
-            analyzed = self._analyze(paragraph, lang)
-            documents.append(
-                self._document(
-                    entry_id=ids[number],
-                    kind="bench",
-                    platform="bench",
-                    country="xx",
-                    language=lang,
-                    organization_id=1,
-                    visibility="public",
-                    sectors=[],
-                    published_at=PUBLISHED,
-                    expires_at=None,
-                    body=analyzed.tokens,
-                    grams=analyzed.grams,
-                    folded=analyzed.folded,
-                )
+            document = self._document(
+                entry_id=ids[number],
+                kind="bench",
+                platform="bench",
+                country="xx",
+                language=lang,
+                organization_id=1,
+                visibility="public",
+                sectors=[],
+                published_at=PUBLISHED,
+                expires_at=None,
             )
+            self._add_text(document, "body", self._analyze(paragraph, lang))
+            documents.append(document)
         return documents
 
     def warm(self, paragraphs: Sequence[str], questions: Sequence[qa.Question], lang: str) -> None:
@@ -193,7 +194,12 @@ class Harbor(System):
         )
 
     def search(self, question: str) -> list[int]:
-        result = self.backend.search(self.request(question))
+        request = self.request(question)
+        result = self.backend.search(request)
+        if result.total == 0 and request.query.relaxed is not request.query:
+            # As infoharbor.search.service.search does: nothing has every word, so ask for
+            # the documents that have some of them.
+            result = self.backend.search(replace(request, query=request.query.relaxed))
         return [self.paragraph_of[hit.entry_id] for hit in result.hits]
 
     def size_bytes(self) -> int:
@@ -390,10 +396,15 @@ class Tantivy(System):
 def _pg_connect() -> Any:
     import psycopg
 
-    try:
-        return psycopg.connect(f"{PG_SERVER}/infoharbor", autocommit=True, connect_timeout=3)
-    except psycopg.OperationalError:
-        return psycopg.connect(f"{PG_SERVER}/postgres", autocommit=True, connect_timeout=3)
+    for database in (PG_DATABASE, "infoharbor", "postgres"):
+        if not database:
+            continue
+        try:
+            return psycopg.connect(f"{PG_SERVER}/{database}", autocommit=True, connect_timeout=3)
+        except psycopg.OperationalError:
+            if database == "postgres":
+                raise
+    raise AssertionError("unreachable")
 
 
 class PgSimple(System):
@@ -464,6 +475,7 @@ class Row:
     size_with_text_bytes: int | None
     p50_ms: float
     p99_ms: float
+    cpu_p50_ms: float  # CPU time of this process (a PostgreSQL server's is not in it)
     mrr10: float
     r1: float
     r10: float
@@ -489,6 +501,7 @@ def evaluate(
     workdir = Path(tempfile.mkdtemp(prefix="bench-retrieval-"))
     built: list[tuple[System, float, int, int | None]] = []
     times: dict[str, list[float]] = {system.name: [] for system in systems}
+    cpu: dict[str, list[float]] = {system.name: [] for system in systems}
     ranks: dict[str, list[int]] = {system.name: [] for system in systems}
     try:
         for system in systems:
@@ -501,9 +514,11 @@ def evaluate(
         for number, question in enumerate(questions):
             shift = number % len(systems)
             for system in [*systems[shift:], *systems[:shift]]:
+                started_cpu = time.process_time()
                 started = time.perf_counter()
                 found = system.search(question.text)
                 times[system.name].append(time.perf_counter() - started)
+                cpu[system.name].append(time.process_time() - started_cpu)
                 top = found[:TOP]
                 ranks[system.name].append(
                     top.index(question.gold) + 1 if question.gold in top else 0
@@ -528,6 +543,7 @@ def evaluate(
                 size_with_text_bytes=with_text,
                 p50_ms=1000 * statistics.median(took),
                 p99_ms=1000 * _percentile(took, 0.99),
+                cpu_p50_ms=1000 * statistics.median(cpu[system.name]),
                 mrr10=sum(1 / r for r in got if r) / n,
                 r1=sum(1 for r in got if r == 1) / n,
                 r10=sum(1 for r in got if r) / n,
@@ -583,7 +599,8 @@ def tables(rows: Sequence[Row], sets: dict[str, qa.QASet], distractors: dict[str
     labels = {name: factory.label for name, factory in SYSTEMS.items()}  # type: ignore[attr-defined]
     out.append(
         "Index size: the index alone (FTS5 contentless, tantivy storing nothing, PostgreSQL the "
-        "table of ids and tsvectors with its GIN index); in brackets FTS5 storing the text too.\n"
+        "table of ids and tsvectors with its GIN index); in brackets FTS5 storing the text too. "
+        "Query CPU: of the benchmark process, so a PostgreSQL server's work is not in it.\n"
     )
     for key, qaset in sets.items():
         extra = distractors[key]
@@ -594,9 +611,9 @@ def tables(rows: Sequence[Row], sets: dict[str, qa.QASet], distractors: dict[str
         )
         out.append(
             "| system | corpus | MRR@10 | R@1 | R@10 | index s | index size | "
-            "query p50 ms | query p99 ms |"
+            "query p50 ms | query p99 ms | query CPU p50 ms |"
         )
-        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|")
+        out.append("|---|---|---:|---:|---:|---:|---:|---:|---:|---:|")
         for row in rows:
             if row.set != key:
                 continue
@@ -606,7 +623,7 @@ def tables(rows: Sequence[Row], sets: dict[str, qa.QASet], distractors: dict[str
             out.append(
                 f"| {labels[row.system]} | {row.corpus} | {row.mrr10:.3f} | {row.r1:.3f} | "
                 f"{row.r10:.3f} | {row.index_s:.2f} | {size} | "
-                f"{row.p50_ms:.2f} | {row.p99_ms:.2f} |"
+                f"{row.p50_ms:.2f} | {row.p99_ms:.2f} | {row.cpu_p50_ms:.2f} |"
             )
         out.append("")
         sources = ", ".join(f"{label} {n}" for label, n in extra.sources.items())
@@ -679,7 +696,7 @@ def _run(args: argparse.Namespace, names: list[str], notes: list[str]) -> int:
                 print(
                     f"  {key} {corpus:6} {row.system:13} MRR@10 {row.mrr10:.3f} "
                     f"R@1 {row.r1:.3f} R@10 {row.r10:.3f}  index {row.index_s:.1f}s "
-                    f"{_size(row.size_bytes)}  p50 {row.p50_ms:.2f} ms",
+                    f"{_size(row.size_bytes)}  p50 {row.p50_ms:.2f} ms (CPU {row.cpu_p50_ms:.2f})",
                     file=sys.stderr,
                     flush=True,
                 )

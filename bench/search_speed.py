@@ -247,6 +247,7 @@ def index_documents(rows: list[tuple], organizations: dict[int, list[str]]) -> l
                 title=row[10].split(),
                 body=row[11].split(),
                 organization=organizations[row[5]],
+                parts=row[16].split(),
                 grams=row[12].split(),
                 folded=row[13].split(),
                 concepts=list(row[14]),
@@ -779,7 +780,7 @@ def embedded_experiments(backend: Embedded, queries: QuerySets) -> dict[str, Any
     Uses the backend's own query compilation; times the tantivy calls alone."""
     from tantivy import Occur, Query
 
-    from infoharbor.search.backends.base import RERANK_WINDOW
+    from infoharbor.search.backends.base import FACETS, RERANK_WINDOW
     from infoharbor.search.query import parse
 
     inner = backend.backend
@@ -790,7 +791,7 @@ def embedded_experiments(backend: Embedded, queries: QuerySets) -> dict[str, Any
         "top 10 + count": lambda q, s: s.search(q, 10),
         "top 10, no count": lambda q, s: s.search(q, 10, count=False),
         "count only (top 1 + count)": lambda q, s: s.search(q, 1),
-        "facets (6 fields)": lambda q, s: inner._facets(s, q),
+        "facets (6 fields)": lambda q, s: inner._facets(s, q, list(FACETS)),
         f"top {RERANK_WINDOW} + ids, dates and freshness re-rank (as searched)": lambda q, s: (
             _rerank(inner, s, s.search(q, RERANK_WINDOW))
         ),
@@ -948,7 +949,8 @@ def markdown(report: dict[str, Any]) -> str:
         + ", ".join(f"{k} {v:.0%}" for k, v in _corpus.LANGUAGE_MIX.items())
         + f"; {_corpus.ORGANIZATIONS:,} organizations, 3 years of dates. Queries: "
         f"{report['args']['queries']} measured per class after {report['args']['warmup']}"
-        " warm-up queries, anonymous viewer (public + not expired), top 10 re-ranked from 200.",
+        " warm-up queries, anonymous viewer (public + not expired), top 10 re-ranked from"
+        f" {report['args'].get('rerank_window', 200)}.",
         "",
         "### Analysis (once, cached)",
         "",
@@ -1099,6 +1101,12 @@ def markdown(report: dict[str, Any]) -> str:
     return "\n".join(lines)
 
 
+def _rerank_window() -> int:
+    from infoharbor.search.backends.base import RERANK_WINDOW
+
+    return RERANK_WINDOW
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--size", type=int, action="append", help="entries (repeatable)")
@@ -1168,6 +1176,7 @@ def main() -> None:
             "batch": BATCH,
             "postgres": args.postgres,
             "fts5_max_size": args.fts5_max_size,
+            "rerank_window": _rerank_window(),
         },
         "runs": {},
     }

@@ -76,3 +76,21 @@ def test_long_queries_in_unspaced_scripts_also_match_loose_grams() -> None:
     assert "贸易" in grams[0].grams
     # Short queries require their words: no loose path
     assert not isinstance(parse("贸易").root, Any_)
+
+
+def test_latin_words_are_also_searched_by_stem() -> None:
+    # The language of a query is not known: "pelabuhan" as typed, or by its Indonesian stem
+    root = parse("pelabuhan").root
+    assert root == Any_((Word("pelabuhan", folded="pelabuhan"), Word("labuh")))
+    # Within a phrase, the stems in a row
+    phrase = parse('"pelabuhan baru"').root
+    assert isinstance(phrase, Any_)
+    assert Phrase(("labuh", "baru")) in phrase.children
+    # Words without a stem, and other scripts, are searched as they are
+    assert parse("rice").root == Word("rice", folded="rice")
+    assert isinstance(parse("ท่าเรือ").root, Word)
+
+
+def test_question_words_are_left_out_before_stems() -> None:
+    # "Siapakah" (who) has a stem too, but it is a question word
+    assert "siapakah" not in words(parse("siapakah presiden pertama dilantik tahun").root)

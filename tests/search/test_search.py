@@ -74,6 +74,39 @@ def test_chinese_word_inside_a_compound(backend, org) -> None:  # type: ignore[n
     assert ids(find("北京大学")) == [university.pk]
 
 
+def test_chinese_word_inside_a_compound_of_the_body(backend, org) -> None:  # type: ignore[no-untyped-def]
+    made = entry(org, language="zh-Hans", title="研究报告", summary="北京大学发布东盟研究报告")
+    assert ids(find("大学")) == [made.pk]
+
+
+def test_indonesian_forms_of_one_root_find_each_other(backend, org) -> None:  # type: ignore[no-untyped-def]
+    # Given an Indonesian entry that says "berlabuh" (to berth) and "perdagangan" (trade)
+    made = entry(
+        org,
+        language="id",
+        title="Kapal kontainer tiba",
+        summary="Kapal kontainer berlabuh di Tanjung Priok untuk perdagangan regional.",
+        country="ID",
+    )
+    entry(org, language="en", title="Container ships arrive", summary="Ships berth at ports.")
+    # When a reader searches for other forms of the same roots
+    page = find("pelabuhan dagang")
+    # Then the entry is found, and the forms it has are marked
+    assert ids(page) == [made.pk]
+    snippet = page.results[0].snippet_html
+    assert "<mark>berlabuh</mark>" in snippet
+    assert "<mark>perdagangan</mark>" in snippet
+    # A phrase matches the forms in a row too
+    assert ids(find('"berlabuh di tanjung"')) == [made.pk]
+
+
+def test_indonesian_titles_complete_as_typed(backend, org) -> None:  # type: ignore[no-untyped-def]
+    made = entry(org, language="id", title="Peningkatan ekspor kopi", country="ID")
+    # "pening" begins the word as written, not its stem (tingkat)
+    assert ids(find("pening*")) == [made.pk]
+    assert ids(find("ekspor pening*")) == [made.pk]
+
+
 def test_vietnamese_without_diacritics_ranks_exact_first(backend, org) -> None:  # type: ignore[no-untyped-def]
     accented = entry(org, language="vi", title="Xuất khẩu sầu riêng sang Trung Quốc", country="VN")
     plain = entry(org, language="en", title="Sau rieng: a durian brand", country="VN")
@@ -227,6 +260,12 @@ def test_filters_and_facet_counts(backend, org) -> None:  # type: ignore[no-unty
     assert kinds_ == {"information.news": 2, "information.policy": 1}
     assert {v.value: v.count for v in page.facets["sector"]} == {"economy-finance": 1}
     assert page.facets["country"][0].label  # names, not only codes
+    # Filtered to one value, a field's facet is that value, with the number of matches
+    page = find("trade", filters=Filters(country=("VN",)))
+    assert {v.value: (v.count, v.selected) for v in page.facets["country"]} == {"VN": (2, True)}
+    kinds_ = {v.value: v.count for v in page.facets["kind"]}
+    assert kinds_ == {"information.news": 1, "information.policy": 1}
+    assert find("trade", filters=Filters(country=("KH",))).facets["country"] == []
     # Within a field any value (OR); across fields all (AND)
     assert set(ids(find("trade", filters=Filters(country=("TH", "VN"))))) >= {a.pk, b.pk}
     assert ids(find("trade", filters=Filters(country=("VN",), kind=("information.news",)))) == [
@@ -274,6 +313,27 @@ def test_visibility(backend, org) -> None:  # type: ignore[no-untyped-def]
     assert ids(find("notice")) == [public.pk]
     assert set(ids(find("notice", reader))) == {public.pk, members.pk}
     assert set(ids(find("notice", staff))) == {public.pk, members.pk, own.pk}
+
+
+def test_expiry_holds_for_every_visibility(backend, org) -> None:  # type: ignore[no-untyped-def]
+    soon = timezone.now() + dt.timedelta(hours=1)
+    later = soon + dt.timedelta(hours=1)
+    public = entry(org, title="Notice to all", expires_at=soon)
+    members = entry(org, title="Notice to members", visibility=Visibility.MEMBERS, expires_at=soon)
+    own = entry(org, title="Notice to staff", visibility=Visibility.ORGANIZATION, expires_at=soon)
+    staff_user = factories.make_user()
+    factories.add_member(staff_user, org, Role.MEMBER)
+    staff = Actor.for_user(staff_user)
+    assert set(ids(find("notice", staff))) == {public.pk, members.pk, own.pk}
+    assert ids(find("notice", staff, now=later)) == []
+    assert ids(find("notice", now=later)) == []
+    everything = Filters(include_expired=True)
+    assert set(ids(find("notice", staff, filters=everything, now=later))) == {
+        public.pk,
+        members.pk,
+        own.pk,
+    }
+    assert ids(find("notice", filters=everything, now=later)) == [public.pk]
 
 
 def test_unpublished_withdrawn_and_suspended_leave_the_index(backend, org) -> None:  # type: ignore[no-untyped-def]

@@ -36,9 +36,10 @@ class IndexDocument:
     sectors: list[str]
     published_at: dt.datetime
     expires_at: dt.datetime | None
-    title: list[str] = field(default_factory=list)  # words and parts, in order
-    body: list[str] = field(default_factory=list)
-    organization: list[str] = field(default_factory=list)
+    title: list[str] = field(default_factory=list)  # words as written, each with its parts
+    body: list[str] = field(default_factory=list)  # words, by stem where stemmed, in order
+    organization: list[str] = field(default_factory=list)  # words and parts
+    parts: list[str] = field(default_factory=list)  # the parts of the body's compounds
     grams: list[str] = field(default_factory=list)
     folded: list[str] = field(default_factory=list)
     concepts: list[str] = field(default_factory=list)
@@ -119,15 +120,26 @@ def _document(entry: Entry, details: object | None, organization: list[str]) -> 
     found_concepts.update(f"sector:{slug}" for slug in document.sectors)
     for field_name, text, language in texts:
         analyzed = analyze(text, language)
-        _add(document, field_name, analyzed)
+        add_text(document, field_name, analyzed)
         found_concepts.update(concepts.find_keys(analyzed.words))
     document.organization = organization
     document.concepts = sorted(found_concepts)
     return document
 
 
-def _add(document: IndexDocument, field_name: str, analyzed: Analyzed) -> None:
-    target = document.title if field_name == "title" else document.body
-    target.extend(analyzed.tokens)
+def add_text(document: IndexDocument, field_name: str, analyzed: Analyzed) -> None:
+    """Add an analysed title or body text to ``document``.
+
+    Titles keep their words as written, so that search as you type completes them (a prefix
+    of peningkatan is not one of its stem, tingkat), each followed by its parts. Bodies are
+    searched by stem, and the parts of their compounds go to a field of their own: among the
+    words they would lengthen the texts that have compounds and count a part as much as a
+    word, which costs relevance (measured on the QA tuning sets, docs/benchmarks.md).
+    """
+    if field_name == "title":
+        document.title.extend(analyzed.tokens)
+    else:
+        document.body.extend(analyzed.stemmed)
+        document.parts.extend(analyzed.parts)
     document.grams.extend(analyzed.grams)
     document.folded.extend(analyzed.folded)

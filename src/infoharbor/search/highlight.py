@@ -65,6 +65,7 @@ def marks(text: str, language: str | None, want: Wanted) -> list[tuple[int, int]
     for term in analyzed.terms:
         if (
             term.text in want.terms
+            or (term.stem is not None and term.stem in want.terms)  # found by its stem
             or (want.folded and fold_diacritics(term.text) in want.folded)
             or any(term.text.startswith(prefix) for prefix in want.prefixes)
         ):

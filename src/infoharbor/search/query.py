@@ -10,7 +10,9 @@ Syntax (forgiving: anything that does not parse is searched as plain words, neve
     minis*                 words beginning with "minis" (search as you type)
 
 Words are analysed with :func:`infoharbor.text.analyze.analyze`, the same function that built
-the index, so the query meets the documents in the same normalized, segmented form.
+the index, so the query meets the documents in the same normalized, segmented form. The
+language of a query is not known: a Latin word that has a stem in a stemmed language
+(:mod:`infoharbor.text.stem`) is searched as typed or by that stem.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from dataclasses import dataclass
 
 from infoharbor.text.analyze import analyze, cluster_pairs
 from infoharbor.text.normalize import fold_diacritics, normalize
+from infoharbor.text.stem import query_stems
 
 # Longer queries are cut: nobody types more, and every word costs a clause.
 MAX_QUERY_CHARS = 500
@@ -42,6 +45,7 @@ _QUESTION_WORDS = {
 }
 QUESTION_WORDS = frozenset(word for words in _QUESTION_WORDS.values() for word in words.split())
 
+_CONTROLS_TO_SPACES = dict.fromkeys((*range(32), *range(0x7F, 0xA0)), " ")
 _QUOTES = {'"': '"', "“": "”", "”": "”", "„": "“", "「": "」", "『": "』", "«": "»"}
 _OPERATORS = {"OR", "AND", "NOT"}
 
@@ -240,17 +244,20 @@ def _join(kind: type[All] | type[Any_], nodes: list[Node | None]) -> Node | None
 
 def _phrase(text: str) -> Node | None:
     analyzed = analyze(text, None)
-    tokens = tuple(analyzed.tokens)
-    if not tokens:
-        return None
-    if len(analyzed.words) == 1 and len(tokens) == 1:
+    words = tuple(analyzed.words)
+    if len(words) <= 1:
         return _words_of(text, None)
-    return Phrase(tokens, tuple(analyzed.grams))
+    return Phrase(words, tuple(analyzed.grams))
 
 
-def _words_of(text: str, find_concepts: ConceptFinder | None) -> Node | None:
-    """A run of text without spaces or operators: one or more words, all required."""
+def _words_of(
+    text: str, find_concepts: ConceptFinder | None, grams_seen: list[str] | None = None
+) -> Node | None:
+    """A run of text without spaces or operators: one or more words, all required. Its
+    grams are added to ``grams_seen``."""
     analyzed = analyze(text, None)
+    if grams_seen is not None:
+        grams_seen.extend(analyzed.grams)
     words: list[Word] = []
     for term in analyzed.terms:
         if term.part:
@@ -258,9 +265,11 @@ def _words_of(text: str, find_concepts: ConceptFinder | None) -> Node | None:
                 last = words[-1]
                 words[-1] = Word(last.text, (*last.parts, term.text), last.grams, last.folded)
             continue
-        grams = tuple(analyze_grams(text[term.start : term.end]))
-        plain = fold_diacritics(term.text)
-        folded = term.text if plain == term.text and _has_latin(term.text) else None
+        # The analysed word is normalized already; its pairs are those the documents have.
+        grams = tuple(cluster_pairs(term.text))
+        # Typed without accents: the accent-free forms of accented words match it too.
+        plain = _has_latin(term.text) and fold_diacritics(term.text) == term.text
+        folded = term.text if plain else None
         words.append(Word(term.text, (), grams, folded))
     if not words:
         return None
@@ -268,10 +277,6 @@ def _words_of(text: str, find_concepts: ConceptFinder | None) -> Node | None:
     if find_concepts is not None:
         nodes = _with_concepts(words, find_concepts)
     return _join(All, list(nodes))
-
-
-def analyze_grams(text: str) -> list[str]:
-    return cluster_pairs(normalize(text).text)
 
 
 def _has_latin(text: str) -> bool:
@@ -294,7 +299,7 @@ def _with_concepts(words: list[Word], find_concepts: ConceptFinder) -> list[Node
 
 def parse(text: str, find_concepts: ConceptFinder | None = None) -> ParsedQuery:
     """Parse and analyse ``text``; never raises, whatever was typed."""
-    cleaned = "".join(" " if (ord(c) < 32 or 0x7F <= ord(c) < 0xA0) else c for c in text)
+    cleaned = text.translate(_CONTROLS_TO_SPACES)
     cleaned = cleaned.encode("utf-8", "replace").decode("utf-8", "replace")  # lone surrogates
     truncated = len(cleaned) > MAX_QUERY_CHARS
     cleaned = cleaned[:MAX_QUERY_CHARS].strip()
@@ -304,14 +309,32 @@ def parse(text: str, find_concepts: ConceptFinder | None = None) -> ParsedQuery:
         truncated = True
         keep = {id(t) for t in word_tokens[:MAX_WORDS]}
         tokens = [t for t in tokens if t[0] != "word" or t[1] in _OPERATORS or id(t) in keep]
-    parser = _Parser(tokens, lambda value: _words_of(value, find_concepts))
+    grams_seen: list[str] = []
+    parser = _Parser(tokens, lambda value: _words_of(value, find_concepts, grams_seen))
     root = _without_question_words(parser.parse())
     root = _loosen_long(root)
     if isinstance(root, Any_) and all(isinstance(c, Word | Concept) for c in root.children):
-        grams = tuple(dict.fromkeys(analyze_grams(cleaned)))
+        grams = tuple(dict.fromkeys(grams_seen))
         if grams:
             root = Any_((*root.children, Grams(grams)))
-    return ParsedQuery(cleaned, root, truncated)
+    return ParsedQuery(cleaned, _with_stems(root), truncated)
+
+
+def _with_stems(node: Node | None) -> Node | None:
+    """Each Latin word, also by its stem where a stemmed language gives it one."""
+    if isinstance(node, Word):
+        stems = query_stems(node.text)
+        return Any_((node, *(Word(stem) for stem in stems))) if stems else node
+    if isinstance(node, Phrase):
+        stemmed = tuple((query_stems(token) or (token,))[0] for token in node.tokens)
+        return Any_((node, Phrase(stemmed))) if stemmed != node.tokens else node
+    if isinstance(node, All | Any_):
+        children = tuple(_with_stems(child) for child in node.children)
+        return type(node)(tuple(c for c in children if c is not None))
+    if isinstance(node, Not):
+        child = _with_stems(node.child)
+        return Not(child) if child is not None else None
+    return node  # prefixes, grams, and concept names (their concepts match in any form)
 
 
 def _without_question_words(root: Node | None) -> Node | None:

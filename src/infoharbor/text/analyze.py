@@ -2,13 +2,14 @@
 
 ``analyze`` normalizes (so that Traditional and Simplified, Zawgyi and Unicode, composed and
 decomposed Vietnamese, upper and lower case meet), segments into words with the best segmenter
-for the language, and adds two recall paths:
+for the language, stems the words of Indonesian and Malay (:mod:`infoharbor.text.stem`), and
+adds two recall paths:
 
-- *parts*: the pieces of a compound that the segmenter knows (北京大学 -> 北京, 大学), so a
-  query for a part finds the whole;
+- *parts*: the pieces of a compound that the segmenter knows (北京大学 -> 北京, 大学;
+  ນະຄອນຫຼວງວຽງຈັນ -> ນະຄອນຫຼວງ, ວຽງຈັນ), so a query for a part finds the whole;
 - *grams*: overlapping pairs of grapheme clusters over every run of a script written without
-  spaces, so a word that the dictionary keeps inside a longer one (ວຽງຈັນ inside
-  ນະຄອນຫຼວງວຽງຈັນ) is still found, as a phrase of its pairs.
+  spaces, for a backend that matches a word as a phrase of its pairs wherever the dictionary
+  cut it (the PostgreSQL backend does; the embedded one relies on words and parts).
 
 Every term carries its offsets in the text as given, so snippets highlight the original
 characters, never the normalized ones.
@@ -23,6 +24,7 @@ import regex
 
 from infoharbor.text.normalize import fold_diacritics, normalize
 from infoharbor.text.segment import segment_for_search
+from infoharbor.text.stem import stem
 
 # Han, Thai, Lao, Myanmar (with extensions), Khmer (with symbols): scripts without spaces.
 _UNSPACED_RUN = regex.compile(
@@ -30,6 +32,8 @@ _UNSPACED_RUN = regex.compile(
     r"\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\U00020000-\U0003134F]+"
 )
 _CLUSTER = regex.compile(r"\X")
+# Han ideographs never combine with what follows: each is a cluster of its own.
+_HAN_ONLY = regex.compile(r"[\u3400-\u4DBF\u4E00-\u9FFF\uF900-\uFAFF\U00020000-\U0003134F]+")
 # Terms are joined with spaces for the index's whitespace tokenizer; a compound that contains
 # a space (Vietnamese "hồ chí minh") is kept as one term.
 _JOINER = "_"
@@ -41,6 +45,7 @@ class Term:
     start: int  # offsets in the analysed text as given
     end: int
     part: bool  # a piece of a longer word, there for recall
+    stem: str | None = None  # the word's stem, where its language is stemmed and it differs
 
 
 @dataclass(frozen=True, slots=True)
@@ -50,12 +55,23 @@ class Analyzed:
 
     @property
     def words(self) -> list[str]:
-        """The words alone (no parts): what a query requires."""
+        """The words alone (no parts), as written: what a query requires, and what names of
+        countries and sectors are matched on."""
         return [term.text for term in self.terms if not term.part]
 
     @property
+    def stemmed(self) -> list[str]:
+        """The words, each by its stem where it has one: what a text field is searched by."""
+        return [term.stem or term.text for term in self.terms if not term.part]
+
+    @property
+    def parts(self) -> list[str]:
+        """The parts of the compounds, in order: the recall path for a part of a word."""
+        return [term.text for term in self.terms if term.part]
+
+    @property
     def tokens(self) -> list[str]:
-        """Words and parts in order: what a document field holds."""
+        """Words and parts in order (short texts such as names match on both)."""
         return [term.text for term in self.terms]
 
     @property
@@ -81,7 +97,8 @@ def analyze(text: str, lang: str | None) -> Analyzed:
         if not word or word.isspace():
             continue
         start, end = normalized.span_in_input(span.start, span.end)
-        terms.append(Term(_JOINER.join(word.split()), start, end, span.part))
+        text = _JOINER.join(word.split())
+        terms.append(Term(text, start, end, span.part, None if span.part else stem(text, lang)))
     return Analyzed(terms, cluster_pairs(folded))
 
 
@@ -92,7 +109,11 @@ def cluster_pairs(text: str) -> list[str]:
     """
     pairs: list[str] = []
     for run in _UNSPACED_RUN.finditer(text):
-        clusters = _CLUSTER.findall(run.group())
+        group = run.group()
+        if _HAN_ONLY.fullmatch(group):
+            pairs.extend([group[i : i + 2] for i in range(len(group) - 1)] or [group])
+            continue
+        clusters = _CLUSTER.findall(group)
         if len(clusters) == 1:
             pairs.append(clusters[0])
             continue

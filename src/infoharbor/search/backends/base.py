@@ -92,11 +92,12 @@ class Backend(Protocol):
 
 
 # Ranking shared by the backends: title above body, organization names in between, the
-# accent-free and gram fields as recall paths below the exact words.
+# accent-free, parts and gram fields as recall paths below the exact words.
 BOOST_TITLE = 3.0
 BOOST_ORGANIZATION = 1.5
 BOOST_BODY = 1.0
 BOOST_FOLDED = 0.6
+BOOST_PARTS = 0.5
 BOOST_GRAMS = 0.5
 BOOST_CONCEPT = 1.0
 # Freshness: a score is raised by up to FRESHNESS_WEIGHT for an entry published today, half
@@ -111,5 +112,13 @@ RERANK_WINDOW = 50
 def freshness(published_at: dt.datetime | None, now: dt.datetime) -> float:
     if published_at is None:
         return 1.0
-    age = max((now - published_at).total_seconds(), 0.0)
-    return 1.0 + FRESHNESS_WEIGHT * float(0.5 ** (age / FRESHNESS_HALF_LIFE.total_seconds()))
+    return freshness_at_age((now - published_at).total_seconds())
+
+
+def freshness_at_age(seconds: float) -> float:
+    """The freshness factor of an entry published ``seconds`` ago."""
+    age = max(seconds, 0.0)
+    return 1.0 + FRESHNESS_WEIGHT * float(0.5 ** (age / _HALF_LIFE_SECONDS))
+
+
+_HALF_LIFE_SECONDS = FRESHNESS_HALF_LIFE.total_seconds()

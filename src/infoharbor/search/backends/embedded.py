@@ -8,16 +8,21 @@ costs at most re-indexing the entries whose outbox rows were not yet cleared.
 
 Text fields hold the terms of :func:`infoharbor.text.analyze.analyze` joined by spaces, so the
 index tokenizes on whitespace only and never second-guesses the segmentation (tantivy's
-default tokenizer would strip Thai and Burmese vowel marks).
+default tokenizer would strip Thai and Burmese vowel marks). Only the words' fields keep
+positions (for phrases); the parts of compounds, the accent-free forms and the filter values
+are matched as terms, and the grapheme-cluster grams are not indexed: on the QA tuning sets
+words and parts rank as well without them, in a third of the space (docs/benchmarks.md).
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
 import re
 import shutil
 import threading
 import time
+from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -28,8 +33,8 @@ from infoharbor.search.backends.base import (
     BOOST_BODY,
     BOOST_CONCEPT,
     BOOST_FOLDED,
-    BOOST_GRAMS,
     BOOST_ORGANIZATION,
+    BOOST_PARTS,
     BOOST_TITLE,
     RERANK_WINDOW,
     Filters,
@@ -37,14 +42,22 @@ from infoharbor.search.backends.base import (
     SearchRequest,
     SearchResult,
     Viewer,
-    freshness,
+    freshness_at_age,
 )
 from infoharbor.search.documents import IndexDocument
 from infoharbor.search.query import All, Any_, Concept, Grams, Node, Not, Phrase, Prefix, Word
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt.
-SCHEMA_VERSION = "1"
-_TEXT_FIELDS = ("title", "body", "organization", "grams", "folded")
+SCHEMA_VERSION = "2"
+# Text fields and what tantivy records of their terms: positions where phrases need them,
+# documents and frequencies for the accent-free forms, documents alone for the parts.
+_TEXT_FIELDS = {
+    "title": "position",
+    "body": "position",
+    "organization": "freq",
+    "parts": "basic",
+    "folded": "freq",
+}
 _FACET_FIELDS = {
     "platform": "platform",
     "kind": "kind",
@@ -54,6 +67,7 @@ _FACET_FIELDS = {
     "organization": "org",
 }
 _NEVER = dt.datetime(2262, 1, 1, tzinfo=dt.UTC)  # the last year tantivy dates reach
+_ALWAYS = dt.datetime(1678, 1, 1, tzinfo=dt.UTC)  # the first
 _WRITER_HEAP = 64 * 1024 * 1024
 _LOCK_WAIT_SECONDS = 30.0
 
@@ -64,14 +78,19 @@ class IndexBusy(RuntimeError):
 
 def _schema() -> tantivy.Schema:
     builder = tantivy.SchemaBuilder()
-    builder.add_unsigned_field("id", stored=True, indexed=True, fast=True)
-    for name in _TEXT_FIELDS:
-        builder.add_text_field(name, tokenizer_name="terms")
-    builder.add_text_field("concepts", tokenizer_name="raw")
+    builder.add_unsigned_field("id", indexed=True, fast=True)
+    for name, recorded in _TEXT_FIELDS.items():
+        builder.add_text_field(name, tokenizer_name="terms", index_option=recorded)
+    builder.add_text_field("concepts", tokenizer_name="raw", index_option="basic")
     for name in ("platform", "kind", "country", "language", "visibility", "sectors", "org"):
-        builder.add_text_field(name, fast=True, tokenizer_name="raw")
-    builder.add_date_field("published", indexed=True, fast=True)
-    builder.add_date_field("expires", indexed=True, fast=True)
+        builder.add_text_field(name, fast=True, tokenizer_name="raw", index_option="basic")
+    # Dates are filtered on by range, which tantivy answers from the fast field: no terms.
+    builder.add_date_field("published", fast=True)
+    builder.add_date_field("expires", fast=True)
+    # Until when an entry is public (its expiry; the first date if it is not public): what
+    # an anonymous reader may see is one range instead of a visibility term and an expiry
+    # range, which every match of a frequent word would be checked against.
+    builder.add_date_field("public_until", fast=True)
     builder.add_integer_field("published_s", fast=True)
     return builder.build()
 
@@ -86,6 +105,8 @@ class EmbeddedBackend:
         self._reload_lock = threading.Lock()
         self._index = self._open()
         self._loaded_at = 0.0
+        self._facet_pool: ThreadPoolExecutor | None = None
+        self._facet_pool_pid = 0
 
     # --- the index directory -----------------------------------------------------------
 
@@ -175,6 +196,7 @@ class EmbeddedBackend:
             terms = getattr(source, name)
             if terms:
                 document.add_text(name, " ".join(terms))
+        expires = source.expires_at or _NEVER
         for concept in source.concepts:
             document.add_text("concepts", concept)
         for name in ("platform", "kind", "country", "language", "visibility"):
@@ -183,7 +205,8 @@ class EmbeddedBackend:
             document.add_text("sectors", sector)
         document.add_text("org", str(source.organization_id))
         document.add_date("published", source.published_at)
-        document.add_date("expires", source.expires_at or _NEVER)
+        document.add_date("expires", expires)
+        document.add_date("public_until", expires if source.visibility == "public" else _ALWAYS)
         document.add_integer("published_s", int(source.published_at.timestamp()))
         return document
 
@@ -214,6 +237,14 @@ class EmbeddedBackend:
             clauses.append((Occur.Must, self._compile(root)))
         query = Query.boolean_query(clauses) if clauses else Query.all_query()
         wanted = request.offset + request.limit
+        counting = None
+        # A field that the filters hold to one value has that value for every match.
+        known = _single_values(request.filters)
+        if request.facets:
+            # Facets are counted over every match while the same query ranks the top hits:
+            # tantivy releases the GIL, so the two run side by side.
+            counted = [name for name in _FACET_FIELDS if name not in known]
+            counting = self._facet_threads().submit(self._facets, searcher, query, counted)
         if request.sort == "date" or root is None:
             found = searcher.search(
                 query, request.limit, offset=request.offset, order_by_field="published_s"
@@ -222,19 +253,33 @@ class EmbeddedBackend:
             hits = self._hits(searcher, addresses, [0.0] * len(addresses))
         elif wanted <= RERANK_WINDOW:
             found = searcher.search(query, RERANK_WINDOW)
-            addresses = [address for _score, address in found.hits]
-            hits = self._hits(searcher, addresses, [score for score, _a in found.hits])
-            hits = sorted(hits, key=lambda hit: -hit.score * freshness(hit.published_at, now))[
-                request.offset : wanted
-            ]
+            hits = self._fresh_first(searcher, found.hits, now, request.offset, wanted)
         else:
             found = searcher.search(query, request.limit, offset=request.offset)
             addresses = [address for _score, address in found.hits]
             hits = self._hits(searcher, addresses, [score for score, _a in found.hits])
-        facets = self._facets(searcher, query) if request.facets else {}
         # The stubs lack it, but search(count=True) answers the number of matches.
-        total = getattr(found, "count", None) or 0
-        return SearchResult(hits, int(total), facets)
+        total = int(getattr(found, "count", None) or 0)
+        facets: dict[str, list[tuple[str, int]]] = {}
+        if counting is not None:
+            answer = counting.result()
+            for name in _FACET_FIELDS:
+                if name in known:
+                    facets[name] = [(known[name], total)] if total else []
+                else:
+                    facets[name] = answer[name]
+        return SearchResult(hits, total, facets)
+
+    def _facet_threads(self) -> ThreadPoolExecutor:
+        # Made in the process that searches: a pool's threads do not survive a fork.
+        if self._facet_pool is None or self._facet_pool_pid != os.getpid():
+            with self._reload_lock:
+                if self._facet_pool is None or self._facet_pool_pid != os.getpid():
+                    self._facet_pool = ThreadPoolExecutor(
+                        max_workers=os.cpu_count() or 2, thread_name_prefix="search-facets"
+                    )
+                    self._facet_pool_pid = os.getpid()
+        return self._facet_pool
 
     def _hits(
         self, searcher: tantivy.Searcher, addresses: list[Any], scores: list[float]
@@ -252,16 +297,38 @@ class EmbeddedBackend:
             for pk, score, ts in zip(ids, scores, published, strict=True)
         ]
 
-    def _facets(self, searcher: tantivy.Searcher, query: Query) -> dict[str, list[tuple[str, int]]]:
-        spec = {
-            name: {"terms": {"field": field, "size": 100}} for name, field in _FACET_FIELDS.items()
-        }
-        answer = searcher.aggregate(query, spec)
+    def _fresh_first(
+        self,
+        searcher: tantivy.Searcher,
+        found: list[tuple[Any, Any]],
+        now: dt.datetime,
+        start: int,
+        end: int,
+    ) -> list[Hit]:
+        """Hits ``start:end`` by score times freshness (ties in tantivy's order). The dates
+        are read for every hit of the window, the ids for the hits kept."""
+        if not found:
+            return []
+        addresses = [address for _score, address in found]
+        published = searcher.fast_field_values("published_s", addresses)
+        now_s = now.timestamp()
+        keys = [
+            score * (freshness_at_age(now_s - ts) if ts is not None else 1.0)
+            for (score, _address), ts in zip(found, published, strict=True)
+        ]
+        kept = sorted(range(len(found)), key=keys.__getitem__, reverse=True)[start:end]
+        return self._hits(searcher, [addresses[i] for i in kept], [found[i][0] for i in kept])
+
+    def _facets(
+        self, searcher: tantivy.Searcher, query: Query, names: list[str]
+    ) -> dict[str, list[tuple[str, int]]]:
+        spec = {name: {"terms": {"field": _FACET_FIELDS[name], "size": 100}} for name in names}
+        answer = searcher.aggregate(query, spec) if spec else {}
         return {
             name: [
                 (str(bucket["key"]), int(bucket["doc_count"])) for bucket in answer[name]["buckets"]
             ]
-            for name in _FACET_FIELDS
+            for name in names
         }
 
     # --- compiling queries --------------------------------------------------------------
@@ -269,16 +336,21 @@ class EmbeddedBackend:
     def _scope(self, filters: Filters, viewer: Viewer, now: dt.datetime) -> list[Query]:
         """What the viewer may see and asked for, as required clauses."""
         scope: list[Query] = []
+        live = not filters.include_expired
         if not viewer.is_operator:
-            readable = [Query.term_query(self.schema, "visibility", "public")]
+            more: list[Query] = []
             if viewer.is_authenticated:
-                readable.append(Query.term_query(self.schema, "visibility", "members"))
+                more.append(Query.term_query(self.schema, "visibility", "members"))
             if viewer.organization_ids:
-                readable.append(
-                    Query.term_set_query(
-                        self.schema, "org", [str(pk) for pk in sorted(viewer.organization_ids)]
-                    )
-                )
+                organizations = [str(pk) for pk in sorted(viewer.organization_ids)]
+                more.append(self._one_of("org", organizations))
+            if live:
+                readable = [self._after("public_until", now)]
+                if more:
+                    readable.append(_all([_any(more), self._after("expires", now)]))
+                live = False  # checked here already
+            else:
+                readable = [Query.term_query(self.schema, "visibility", "public"), *more]
             scope.append(_any(readable))
         for name, values in (
             ("platform", filters.platform),
@@ -289,37 +361,42 @@ class EmbeddedBackend:
             ("org", tuple(str(v) for v in filters.organization)),
         ):
             if values:
-                scope.append(Query.term_set_query(self.schema, name, list(values)))
-        if not filters.include_expired:
-            scope.append(
-                Query.range_query(
-                    self.schema, "expires", tantivy.FieldType.Date, now, _NEVER, include_lower=False
-                )
-            )
+                scope.append(self._one_of(name, values))
+        if live:
+            scope.append(self._after("expires", now))
         if filters.published_from or filters.published_to:
             scope.append(
                 Query.range_query(
                     self.schema,
                     "published",
                     tantivy.FieldType.Date,
-                    filters.published_from or dt.datetime(1678, 1, 1, tzinfo=dt.UTC),
+                    filters.published_from or _ALWAYS,
                     filters.published_to or _NEVER,
                     include_upper=False,
                 )
             )
         return scope
 
+    def _one_of(self, field: str, values: tuple[str, ...] | list[str]) -> Query:
+        if len(values) == 1:  # a term's postings: cheaper to check a match against than a set
+            return Query.term_query(self.schema, field, values[0])
+        return Query.term_set_query(self.schema, field, list(values))
+
+    def _after(self, field: str, moment: dt.datetime) -> Query:
+        return Query.range_query(
+            self.schema, field, tantivy.FieldType.Date, moment, _NEVER, include_lower=False
+        )
+
     def _compile(self, node: Node) -> Query:
         if isinstance(node, Word):
             return self._word(node)
         if isinstance(node, Phrase):
-            alternatives = [
-                _boost(self._phrase("title", node.tokens), BOOST_TITLE),
-                self._phrase("body", node.tokens),
-            ]
-            if len(node.grams) > 1:
-                alternatives.append(_boost(self._phrase("grams", node.grams), BOOST_GRAMS))
-            return _any(alternatives)
+            return _any(
+                [
+                    _boost(self._phrase("title", node.tokens), BOOST_TITLE),
+                    self._phrase("body", node.tokens),
+                ]
+            )
         if isinstance(node, Prefix):
             pattern = re.escape(node.text) + ".*"
             return _any(
@@ -333,8 +410,7 @@ class EmbeddedBackend:
                 ]
             )
         if isinstance(node, Grams):
-            loose = _any([Query.term_query(self.schema, "grams", g) for g in node.grams])
-            return _boost(loose, BOOST_GRAMS)
+            return Query.empty_query()  # no grams in this index (see the module's doc)
         if isinstance(node, Concept):
             words = Query.boolean_query([(Occur.Must, self._word(w)) for w in node.words])
             concepts = [
@@ -353,7 +429,7 @@ class EmbeddedBackend:
                 clauses.append((Occur.Must, Query.all_query()))
             return Query.boolean_query(clauses)
         if isinstance(node, Any_):
-            return _any([self._compile(c) for c in node.children])
+            return _any([self._compile(c) for c in node.children if not isinstance(c, Grams)])
         if isinstance(node, Not):
             return Query.boolean_query(
                 [(Occur.Must, Query.all_query()), (Occur.MustNot, self._compile(node.child))]
@@ -367,10 +443,12 @@ class EmbeddedBackend:
             _boost(Query.term_query(self.schema, "organization", word.text), BOOST_ORGANIZATION),
         ]
         if word.parts:
+            # The word's pieces as words in a row (the document's dictionary cut it finer).
             alternatives.append(_boost(self._phrase("title", word.parts), BOOST_TITLE))
             alternatives.append(self._phrase("body", word.parts))
-        if word.grams:
-            alternatives.append(_boost(self._phrase("grams", word.grams), BOOST_GRAMS))
+        # The word as a part of a compound of the body (大学 in 北京大学; a title has the
+        # parts of its compounds among its words).
+        alternatives.append(_boost(Query.term_query(self.schema, "parts", word.text), BOOST_PARTS))
         if word.folded:
             alternatives.append(
                 _boost(Query.term_query(self.schema, "folded", word.folded), BOOST_FOLDED)
@@ -383,8 +461,24 @@ class EmbeddedBackend:
         return Query.phrase_query(self.schema, field, list(tokens))
 
 
+def _single_values(filters: Filters) -> dict[str, str]:
+    """Facet fields of one value per entry that the filters hold to a single value."""
+    chosen = {
+        "platform": filters.platform,
+        "kind": filters.kind,
+        "country": filters.country,
+        "language": filters.language,
+        "organization": tuple(str(pk) for pk in filters.organization),
+    }
+    return {name: values[0] for name, values in chosen.items() if len(values) == 1}
+
+
 def _boost(query: Query, boost: float) -> Query:
     return query if boost == 1.0 else Query.boost_query(query, boost)
+
+
+def _all(queries: list[Query]) -> Query:
+    return Query.boolean_query([(Occur.Must, q) for q in queries])
 
 
 def _any(queries: list[Query]) -> Query:
