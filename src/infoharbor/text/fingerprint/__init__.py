@@ -1,0 +1,47 @@
+"""Near-duplicate detection: fingerprints of texts and story clusters.
+
+The same story published by several outlets, a press release republished with another header,
+a few words edited or its paragraphs reordered: these become one *story cluster*. A text is
+reduced to its character shingles (:mod:`.shingles`), the shingles to a MinHash signature
+(:mod:`.minhash`), and signatures are looked up in an LSH index (:mod:`.lsh`) whose candidates
+are verified by their estimated Jaccard similarity before an item joins a cluster
+(:mod:`.clusters`). :mod:`.trending` says which clusters grow fast.
+
+MinHash compares the characters of texts, so a story and its translation share nothing it can
+see: clusters are per language (and per script: Traditional and Simplified Chinese are folded
+together, Vietnamese with and without accents too). See docs/development/fingerprints.md.
+
+Everything here is plain functions and plain data (ints, bytes, numpy arrays): no Django.
+"""
+
+from infoharbor.text.fingerprint.clusters import (
+    THRESHOLD,
+    Assignment,
+    StoryClusterer,
+    cluster_items,
+)
+from infoharbor.text.fingerprint.lsh import LSHIndex, Match
+from infoharbor.text.fingerprint.minhash import (
+    MIN_SHINGLES,
+    NUM_PERM,
+    Fingerprint,
+    fingerprint,
+    similarity,
+)
+from infoharbor.text.fingerprint.shingles import learn_boilerplate, shingles
+
+__all__ = [
+    "MIN_SHINGLES",
+    "NUM_PERM",
+    "THRESHOLD",
+    "Assignment",
+    "Fingerprint",
+    "LSHIndex",
+    "Match",
+    "StoryClusterer",
+    "cluster_items",
+    "fingerprint",
+    "learn_boilerplate",
+    "shingles",
+    "similarity",
+]
