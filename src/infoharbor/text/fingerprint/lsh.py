@@ -26,6 +26,7 @@ import numpy.typing as npt
 from infoharbor.text.fingerprint.minhash import (
     BANDS,
     FORMAT_VERSION,
+    ROWS,
     NUM_PERM,
     Fingerprint,
     Signature,
@@ -56,7 +57,11 @@ class LSHIndex:
     Not thread-safe: one writer (the ingest worker) owns it.
     """
 
-    def __init__(self) -> None:
+    def __init__(self, *, bands: int = BANDS, rows: int = ROWS) -> None:
+        if bands < 1 or rows < 1 or bands * rows > NUM_PERM:
+            raise ValueError(f"{bands} bands of {rows} rows do not fit {NUM_PERM} values")
+        self.bands = bands
+        self.rows = rows
         self._reset()
 
     def _reset(self) -> None:
@@ -107,7 +112,7 @@ class LSHIndex:
             raise ValueError(f"item {item} has {fingerprint.size} shingles: too short to index")
         row = self._append(item, fingerprint, label)
         pending = self._pending
-        for key in band_keys(fingerprint.signature)[0].tolist():
+        for key in band_keys(fingerprint.signature, self.bands, self.rows)[0].tolist():
             slot = pending.get(key)
             if slot is None:
                 pending[key] = row
@@ -209,7 +214,7 @@ class LSHIndex:
         ]
 
     def _candidate_rows(self, signature: Signature) -> npt.NDArray[np.int32]:
-        keys = band_keys(signature)[0]
+        keys = band_keys(signature, self.bands, self.rows)[0]
         found: list[npt.NDArray[np.int32]] = []
         if self._keys.size:
             low = np.searchsorted(self._keys, keys, side="left")
@@ -241,6 +246,7 @@ class LSHIndex:
         np.savez(
             file,
             format_version=np.array([FORMAT_VERSION]),
+            banding=np.array([self.bands, self.rows]),
             ids=self._ids[rows],
             labels=self._labels[rows],
             signatures=self._signatures[rows],
@@ -253,17 +259,20 @@ class LSHIndex:
         try:
             with np.load(file, allow_pickle=False) as data:
                 version = int(data["format_version"][0])
+                bands, rows = (int(x) for x in data["banding"])
                 arrays = data["ids"], data["labels"], data["signatures"], data["sizes"]
         except (KeyError, OSError, EOFError) as error:  # not an npz, or not ours
             raise ValueError(f"not a saved LSH index: {error}") from error
         if version != FORMAT_VERSION:
             raise ValueError(f"index format {version}, this version reads {FORMAT_VERSION}")
-        index = cls()
+        index = cls(bands=bands, rows=rows)
         index._load(*arrays)
         return index
 
     @classmethod
-    def build(cls, items: Iterable[tuple[int, Fingerprint, int]]) -> LSHIndex:
+    def build(
+        cls, items: Iterable[tuple[int, Fingerprint, int]], *, bands: int = BANDS, rows: int = ROWS
+    ) -> LSHIndex:
         """An index of ``(item, fingerprint, label)`` rows, e.g. read back from the database.
 
         One vectorized build (a few seconds per million items), not one add() per row.
@@ -279,7 +288,7 @@ class LSHIndex:
                 labels.append(label)
                 signatures.append(fingerprint.signature)
                 sizes.append(fingerprint.size)
-        index = cls()
+        index = cls(bands=bands, rows=rows)
         index._load(
             np.array(ids, dtype=np.int64),
             np.array(labels, dtype=np.int64),
@@ -311,10 +320,11 @@ class LSHIndex:
         self._alive[:count] = True
         self._rows = count
         self._row_of = row_of
-        keys = np.empty((count, BANDS), dtype=np.uint64)
+        keys = np.empty((count, self.bands), dtype=np.uint64)
         for start in range(0, count, _KEY_CHUNK):
-            keys[start : start + _KEY_CHUNK] = band_keys(signatures[start : start + _KEY_CHUNK])
+            chunk = signatures[start : start + _KEY_CHUNK]
+            keys[start : start + _KEY_CHUNK] = band_keys(chunk, self.bands, self.rows)
         flat = keys.reshape(-1)
         order = np.argsort(flat, kind="stable")
         self._keys = flat[order]
-        self._key_rows = (order // BANDS).astype(np.int32)
+        self._key_rows = (order // self.bands).astype(np.int32)

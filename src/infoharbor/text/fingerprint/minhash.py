@@ -114,22 +114,28 @@ def candidate_probability(jaccard: float, bands: int = BANDS, rows: int = ROWS) 
     return float(1.0 - (1.0 - jaccard**rows) ** bands)
 
 
-_BAND_SALT = np.arange(BANDS, dtype=np.uint64) * np.uint64(0x9E3779B97F4A7C15)
 _PRIME = np.uint64(0x100000001B3)
+_GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
-def band_keys(signatures: npt.NDArray[np.uint32]) -> npt.NDArray[np.uint64]:
-    """One 64-bit key per band for each signature: shape ``(n, BANDS)`` for ``(n, NUM_PERM)``.
+def band_keys(
+    signatures: npt.NDArray[np.uint32], bands: int = BANDS, rows: int = ROWS
+) -> npt.NDArray[np.uint64]:
+    """One 64-bit key per band for each signature: shape ``(n, bands)`` for ``(n, NUM_PERM)``.
 
-    Two signatures share a key exactly when they agree on all ``ROWS`` values of that band
-    (up to 64-bit hash collisions, which the similarity check after the lookup discards); the
-    band number is part of the key, so all bands can live in one table.
+    Band ``i`` is signature values ``[i * rows, (i + 1) * rows)``. Two signatures share a key
+    exactly when they agree on all values of that band (up to 64-bit hash collisions, which
+    the similarity check after the lookup discards); the band number is part of the key, so
+    all bands can live in one table.
     """
-    rows = np.asarray(signatures, dtype=np.uint32).reshape(-1, BANDS, ROWS).astype(np.uint64)
+    if bands * rows > NUM_PERM:
+        raise ValueError(f"{bands} bands of {rows} rows need more than {NUM_PERM} values")
+    flat = np.asarray(signatures, dtype=np.uint32).reshape(-1, NUM_PERM)
+    values = flat[:, : bands * rows].reshape(-1, bands, rows).astype(np.uint64)
     with np.errstate(over="ignore"):
-        key = np.broadcast_to(_BAND_SALT, rows.shape[:2]).copy()
-        for column in range(ROWS):
-            key ^= rows[:, :, column]
+        key = np.broadcast_to(np.arange(bands, dtype=np.uint64) * _GOLDEN, values.shape[:2]).copy()
+        for column in range(rows):
+            key ^= values[:, :, column]
             key *= _PRIME
         key ^= key >> np.uint64(33)
         key *= np.uint64(0xFF51AFD7ED558CCD)
