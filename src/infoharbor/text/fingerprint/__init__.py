@@ -29,6 +29,7 @@ from infoharbor.text.fingerprint.minhash import (
     similarity,
 )
 from infoharbor.text.fingerprint.shingles import learn_boilerplate, shingles
+from infoharbor.text.fingerprint.trending import Trend, trend, trending_clusters
 
 __all__ = [
     "MIN_SHINGLES",
@@ -39,9 +40,12 @@ __all__ = [
     "LSHIndex",
     "Match",
     "StoryClusterer",
+    "Trend",
     "cluster_items",
     "fingerprint",
     "learn_boilerplate",
     "shingles",
     "similarity",
+    "trend",
+    "trending_clusters",
 ]

@@ -26,8 +26,8 @@ import numpy.typing as npt
 from infoharbor.text.fingerprint.minhash import (
     BANDS,
     FORMAT_VERSION,
-    ROWS,
     NUM_PERM,
+    ROWS,
     Fingerprint,
     Signature,
     band_keys,

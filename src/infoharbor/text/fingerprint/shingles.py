@@ -117,15 +117,17 @@ def shingles(text: str, boilerplate: Iterable[int] = ()) -> Hashes:
 
 
 def learn_boilerplate(
-    texts: Iterable[str], *, min_share: float = 0.3, min_items: int = 4
+    texts: Iterable[str], *, min_share: float = 0.5, min_items: int = 4
 ) -> frozenset[int]:
     """The shingles that a source repeats in many of its items: its template.
 
-    ``texts`` are recent items of one source (a few dozen are enough). A shingle in at least
-    ``min_share`` of them, and in at least ``min_items``, is boilerplate (a header, a footer,
-    "The post ... appeared first on ...", a disclaimer); a story's own words are not repeated
-    that often. Fewer than ``min_items`` texts teach nothing. The result is small (the template's
-    shingles) and plain: store it with the source and pass it to :func:`shingles`.
+    ``texts`` are recent items of one source (twenty or so are enough). A shingle in at least
+    ``min_share`` of them, and in at least ``min_items``, is boilerplate: a header, a footer,
+    "The post ... appeared first on ...", a disclaimer. A story's own shingles are not repeated
+    that often, except for the language's commonest letter sequences, which say nothing about
+    which story it is anyway. Fewer than ``min_items`` texts teach nothing. The result is small
+    (about as many shingles as the template has characters) and plain: store it with the source
+    and pass it to :func:`shingles`.
     """
     if not 0 < min_share <= 1:
         raise ValueError(f"min_share must be in (0, 1], got {min_share}")
