@@ -66,12 +66,13 @@ class StoryClusterer:
             raise ValueError(f"item {item} is already clustered")
         if not fingerprint.comparable:
             return Assignment(item, item, None, 0.0, indexed=False)
-        matches = self.similar(fingerprint)
+        keys = self.index.keys_of(fingerprint)
+        matches = self.index.similar(fingerprint, self.threshold, keys)
         if matches:
             best = matches[0]
-            self.index.add(item, fingerprint, best.label)
+            self.index.add(item, fingerprint, best.label, keys)
             return Assignment(item, best.label, best.item, best.similarity, indexed=True)
-        self.index.add(item, fingerprint, item)
+        self.index.add(item, fingerprint, item, keys)
         return Assignment(item, item, None, 0.0, indexed=True)
 
     def cluster_of(self, item: int) -> int:

@@ -16,6 +16,7 @@ Items are identified by integers (the ingest app's primary keys) and carry an in
 
 from __future__ import annotations
 
+import zipfile
 from collections.abc import Iterable
 from dataclasses import dataclass
 from typing import IO, Any
@@ -104,15 +105,20 @@ class LSHIndex:
 
     # --- Writing -------------------------------------------------------------------------
 
-    def add(self, item: int, fingerprint: Fingerprint, label: int) -> None:
-        """Index ``item``. ValueError if it is already indexed or too short to compare."""
+    def add(
+        self, item: int, fingerprint: Fingerprint, label: int, keys: list[int] | None = None
+    ) -> None:
+        """Index ``item``. ValueError if it is already indexed or too short to compare.
+
+        ``keys`` are the fingerprint's :meth:`keys_of`, when the caller has them already.
+        """
         if item in self._row_of:
             raise ValueError(f"item {item} is already indexed")
         if not fingerprint.comparable:
             raise ValueError(f"item {item} has {fingerprint.size} shingles: too short to index")
         row = self._append(item, fingerprint, label)
         pending = self._pending
-        for key in band_keys(fingerprint.signature, self.bands, self.rows)[0].tolist():
+        for key in self.keys_of(fingerprint) if keys is None else keys:
             slot = pending.get(key)
             if slot is None:
                 pending[key] = row
@@ -123,6 +129,14 @@ class LSHIndex:
         self._pending_rows += 1
         if self._pending_rows >= _PENDING_LIMIT:
             self._merge_pending()
+
+    def keys_of(self, fingerprint: Fingerprint) -> list[int]:
+        """The band keys of a fingerprint: what similar() and add() look up and store.
+
+        Computing them is a good part of a lookup; a caller that queries and then inserts the
+        same fingerprint (the clusterer) computes them once and passes them to both.
+        """
+        return band_keys(fingerprint.signature, self.bands, self.rows)[0].tolist()  # type: ignore[no-any-return]
 
     def remove(self, item: int) -> None:
         """Forget ``item`` (KeyError if it is not indexed); its space is reclaimed by compact()."""
@@ -186,16 +200,19 @@ class LSHIndex:
 
     # --- Reading -------------------------------------------------------------------------
 
-    def similar(self, fingerprint: Fingerprint, threshold: float) -> list[Match]:
+    def similar(
+        self, fingerprint: Fingerprint, threshold: float, keys: list[int] | None = None
+    ) -> list[Match]:
         """Indexed items whose estimated Jaccard similarity with ``fingerprint`` is at least
         ``threshold``, the most similar first (ties: the earliest indexed first).
 
         Candidates come from the bands; each is then checked on its whole signature, and
         dropped when the two shingle counts alone rule the threshold out (J <= min/max).
+        ``keys`` are the fingerprint's :meth:`keys_of`, when the caller has them already.
         """
         if not fingerprint.comparable:
             return []
-        rows = self._candidate_rows(fingerprint.signature)
+        rows = self._candidate_rows(self.keys_of(fingerprint) if keys is None else keys)
         if rows.size == 0:
             return []
         rows = rows[self._alive[rows]]
@@ -213,18 +230,20 @@ class LSHIndex:
             for row, score in zip(rows[order], scores[order], strict=True)
         ]
 
-    def _candidate_rows(self, signature: Signature) -> npt.NDArray[np.int32]:
-        keys = band_keys(signature, self.bands, self.rows)[0]
+    def _candidate_rows(self, keys: list[int]) -> npt.NDArray[np.int32]:
         found: list[npt.NDArray[np.int32]] = []
-        if self._keys.size:
-            low = np.searchsorted(self._keys, keys, side="left")
-            high = np.searchsorted(self._keys, keys, side="right")
-            hit = high > low
-            for start, stop in zip(low[hit].tolist(), high[hit].tolist(), strict=True):
-                found.append(self._key_rows[start:stop])
+        table = self._keys
+        if table.size:
+            wanted = np.array(keys, dtype=np.uint64)
+            low = np.searchsorted(table, wanted)
+            hit = table[np.minimum(low, table.size - 1)] == wanted
+            if hit.any():  # most lookups find nothing: only then look for where the runs end
+                high = np.searchsorted(table, wanted[hit], side="right")
+                for start, stop in zip(low[hit].tolist(), high.tolist(), strict=True):
+                    found.append(self._key_rows[start:stop])
         pending = self._pending
         extra: list[int] = []
-        for key in keys.tolist():
+        for key in keys:
             slot = pending.get(key)
             if slot is None:
                 continue
@@ -261,7 +280,7 @@ class LSHIndex:
                 version = int(data["format_version"][0])
                 bands, rows = (int(x) for x in data["banding"])
                 arrays = data["ids"], data["labels"], data["signatures"], data["sizes"]
-        except (KeyError, OSError, EOFError) as error:  # not an npz, or not ours
+        except (KeyError, OSError, EOFError, ValueError, zipfile.BadZipFile) as error:
             raise ValueError(f"not a saved LSH index: {error}") from error
         if version != FORMAT_VERSION:
             raise ValueError(f"index format {version}, this version reads {FORMAT_VERSION}")

@@ -44,8 +44,9 @@ __all__ = [
 
 NUM_PERM = 128
 SEED = 1
-# 32 bands of 4 rows: the S-curve 1 - (1 - J**4)**32 is 0.5 at J = 0.42, 0.87 at J = 0.5,
-# 0.99 at J = 0.6 and 2.5e-4 at J = 0.05 (see candidate_probability and the docs).
+# 32 bands of 4 rows: the chance that a pair of Jaccard similarity J becomes a candidate is the
+# S-curve 1 - (1 - J**4)**32: 2.0e-4 at J = 0.05, 0.23 at 0.3, 0.50 at 0.38, 0.56 at 0.4,
+# 0.87 at 0.5, 0.99 at 0.6, 0.9998 at 0.7 (candidate_probability; docs/development/fingerprints.md).
 BANDS = 32
 ROWS = 4
 
@@ -118,6 +119,12 @@ _PRIME = np.uint64(0x100000001B3)
 _GOLDEN = np.uint64(0x9E3779B97F4A7C15)
 
 
+@cache
+def _salts(bands: int) -> npt.NDArray[np.uint64]:
+    with np.errstate(over="ignore"):
+        return np.arange(bands, dtype=np.uint64) * _GOLDEN
+
+
 def band_keys(
     signatures: npt.NDArray[np.uint32], bands: int = BANDS, rows: int = ROWS
 ) -> npt.NDArray[np.uint64]:
@@ -133,7 +140,7 @@ def band_keys(
     flat = np.asarray(signatures, dtype=np.uint32).reshape(-1, NUM_PERM)
     values = flat[:, : bands * rows].reshape(-1, bands, rows).astype(np.uint64)
     with np.errstate(over="ignore"):
-        key = np.broadcast_to(np.arange(bands, dtype=np.uint64) * _GOLDEN, values.shape[:2]).copy()
+        key = np.repeat(_salts(bands)[None, :], values.shape[0], axis=0)
         for column in range(rows):
             key ^= values[:, :, column]
             key *= _PRIME
