@@ -40,7 +40,9 @@ def test_a_link_needs_shared_numbers_not_names_alone() -> None:
 
 
 def test_a_link_needs_most_of_the_smaller_items_anchors() -> None:
-    short = anchors("ASEAN 2026: 11 members, 680 million people, 24 languages, 99 cities.")
+    short = anchors(
+        "ASEAN 2026: 11 members, 680 million people, 24 languages, 99 cities, 31 ports."
+    )
     long = anchors(
         "ASEAN 2026 summit with 11 members. Also: 45 ships, 3,200 containers, 17 ports, "
         "88 cranes, 1,200 workers, 64 berths, 905 trucks."
