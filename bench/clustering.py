@@ -757,11 +757,16 @@ def main() -> int:
     parser.add_argument("--exact", type=int, default=10_000, help="items of the exact baseline")
     parser.add_argument("--compare", type=int, default=6000, help="items of the shingle comparison")
     parser.add_argument("--compare-only", action="store_true")
+    parser.add_argument(
+        "--quick", action="store_true", help="20,000 items, 3,000 exact, 2,000 compared"
+    )
     parser.add_argument("--one", type=int, help=argparse.SUPPRESS)  # a size, in the subprocess
     parser.add_argument("--datasketch", type=int, help=argparse.SUPPRESS)  # its LSH, a size
     parser.add_argument("--assignments", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, default=RESULTS / "clustering")
     args = parser.parse_args()
+    if args.quick:
+        args.sizes, args.exact, args.compare = "20000", 3000, 2000
     if not stories.DATA.is_dir():
         print(f"shared data not found at {stories.DATA}", file=sys.stderr)
         return 2

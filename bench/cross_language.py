@@ -80,9 +80,8 @@ def evaluate(items: list[tuple[str, str, str]]) -> dict[str, Any]:
         for anchor in a.all:
             by_anchor[anchor].append(i)
     pairs = set()
-    for members in by_anchor.values():
-        if len(members) < 200:  # an anchor in hundreds of items proposes nothing on its own
-            pairs.update(itertools.combinations(members, 2))
+    for members in by_anchor.values():  # a pair that shares no anchor cannot be linked
+        pairs.update(itertools.combinations(members, 2))
     pud_docs = len({doc for doc, _, _ in items if doc})
     report: dict[str, Any] = {
         "items": len(items),

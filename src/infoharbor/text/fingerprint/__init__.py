@@ -8,12 +8,15 @@ are verified by their estimated Jaccard similarity before an item joins a cluste
 (:mod:`.clusters`). :mod:`.trending` says which clusters grow fast.
 
 MinHash compares the characters of texts, so a story and its translation share nothing it can
-see: clusters are per language (and per script: Traditional and Simplified Chinese are folded
-together, Vietnamese with and without accents too). See docs/development/fingerprints.md.
+see: clusters are per language (Traditional and Simplified Chinese are folded together,
+Vietnamese with and without accents too). :mod:`.anchors` proposes links across languages from
+the numbers, addresses and Latin-script names a translation keeps. See
+docs/development/fingerprints.md.
 
 Everything here is plain functions and plain data (ints, bytes, numpy arrays): no Django.
 """
 
+from infoharbor.text.fingerprint.anchors import Anchors, anchors, cross_language_link
 from infoharbor.text.fingerprint.clusters import (
     THRESHOLD,
     Assignment,
@@ -35,13 +38,16 @@ __all__ = [
     "MIN_SHINGLES",
     "NUM_PERM",
     "THRESHOLD",
+    "Anchors",
     "Assignment",
     "Fingerprint",
     "LSHIndex",
     "Match",
     "StoryClusterer",
     "Trend",
+    "anchors",
     "cluster_items",
+    "cross_language_link",
     "fingerprint",
     "learn_boilerplate",
     "shingles",
