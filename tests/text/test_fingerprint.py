@@ -472,3 +472,19 @@ def test_real_documents_and_their_republications(shared_data: Path, source: str)
     assert len(founders) == len(originals), "two different documents were put in one cluster"
     assert merged == 0
     assert joined >= 0.95 * len(documents), f"{joined} of {len(documents)} joined"
+
+
+@pytest.mark.shared_data
+def test_every_feed_test_document_fingerprints(shared_data: Path) -> None:
+    # the feed parser's 2,000 test documents (ill-formed XML, odd encodings, entities, scripts)
+    # read as raw text: hostile input, none of which may break fingerprinting
+    folder = shared_data / "feeds" / "feedparser-tests"
+    texts = [
+        path.read_bytes().decode("utf-8", errors="replace")
+        for path in sorted(folder.rglob("*"))
+        if path.is_file() and path.suffix in {".xml", ".json", ".rdf"}
+    ]
+    assert len(texts) > 1500
+    prints = [fingerprint(text) for text in texts]
+    assert all(len(p.signature) == 128 for p in prints)
+    assert sum(p.comparable for p in prints) > 1000
