@@ -3,8 +3,15 @@
 Stories are made of real sentences from the shared data (UD treebanks, UDHR, Tatoeba, the
 *tuning* splits of the QA sets only: CMRC 2018 dev, iapp-wiki-qa valid, FacQA valid; khPOS and
 myPOS read in place, never copied), in the region's language mix (``bench/_corpus.py``). A story
-is 4-8 random sentences of one language (longer ones cut at clause ends to at most 200
-characters, so that none outweighs the rest) in paragraphs of 1-3 sentences. Every item is published
+is 4-8 sentences of one language in paragraphs of 1-3 sentences. A story's sentence is the
+first half of one real sentence and the second half of another (cut at the space nearest the
+middle or, for Chinese and sentences without spaces, at the middle character; sentences
+longer than 200 characters are first cut at clause ends). The pools hold a few hundred (Lao)
+to eleven thousand (Chinese) sentences, and a million items drawing whole sentences from them
+would make thousands of different stories share most of their sentences, i.e. be
+near-duplicates by content while the truth says they are not. Halves give each language N^2
+sentences, so different stories share next to nothing by chance, and the text is still the
+language's own words. Every item is published
 by an *outlet*, which wraps it in its template: a header (the outlet's name and a fixed tagline
 sentence) and a footer (a fixed sentence, a copyright line and, for half of the outlets, the
 WordPress line "The post <first words> appeared first on <outlet>."). The templates are real
@@ -289,6 +296,7 @@ class Stream:
     outlets_per_language: int = 40
     pools: dict[str, list[str]] = field(default_factory=dict)
     outlets: dict[str, list[Outlet]] = field(default_factory=dict)
+    halves: dict[str, tuple[list[str], list[str]]] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         rng = random.Random(self.seed)
@@ -305,6 +313,7 @@ class Stream:
                 key += 1
             self.outlets[lang] = outlets
             self.pools[lang] = pool
+            self.halves[lang] = _halves(pool, lang)
 
     def sample(self, outlet: Outlet, count: int, seed: int) -> list[str]:
         """Texts of ``count`` other stories of ``outlet``: the history boilerplate is learned on."""
@@ -321,7 +330,9 @@ class Stream:
     def _new_story(self, rng: random.Random, lang: str, key: int, outlet: int) -> _Story:
         low, high = STORY_SENTENCES
         count = min(high, max(low, int(rng.expovariate(1 / 5))))
-        return _Story(key, lang, rng.sample(self.pools[lang], count), outlet)
+        firsts, seconds = self.halves[lang]
+        sentences = [rng.choice(firsts) + rng.choice(seconds) for _ in range(count)]
+        return _Story(key, lang, sentences, outlet)
 
     def items(self, count: int) -> Iterator[Item]:
         rng = random.Random(self.seed)
@@ -387,6 +398,25 @@ class Stream:
         if "addition" in applied:
             sentences.insert(rng.randrange(len(sentences) + 1), rng.choice(self.pools[lang]))
         return sentences
+
+
+def _halves(pool: list[str], lang: str) -> tuple[list[str], list[str]]:
+    """Each sentence cut in two, at the space nearest the middle (the first half keeps it), or
+    at the middle grapheme cluster when it has no space (Chinese, Burmese, Khmer's khPOS)."""
+    firsts, seconds = [], []
+    for sentence in pool:
+        words = sentence.split(" ")
+        if len(words) >= 2 and lang not in {"zh-Hans", "zh-Hant"}:
+            middle = len(words) // 2
+            first, second = " ".join(words[:middle]) + " ", " ".join(words[middle:])
+        else:
+            clusters = _CLUSTER.findall(sentence)
+            middle = len(clusters) // 2
+            first, second = "".join(clusters[:middle]), "".join(clusters[middle:])
+        if first.strip() and second.strip():
+            firsts.append(first)
+            seconds.append(second)
+    return firsts, seconds
 
 
 def _render(sentences: list[str], lang: str, rng: random.Random) -> tuple[str, str]:
