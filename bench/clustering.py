@@ -290,8 +290,8 @@ def explain_errors(
     """Each error again, with the exact Jaccard of the pair: the method's or the corpus's?
 
     A new story merged into a cluster is a near-duplicate *by content* when its exact
-    similarity with the item it matched reaches the threshold: the stories share sentences
-    (the sentence pools are finite, and a million stories reuse them). A republication that
+    similarity with the item it matched reaches the threshold: the two stories share that much
+    text by chance (their sentences come from finite pools). A republication that
     missed its story is beyond the threshold when its exact similarity with the story's first
     publication is below it: the perturbations changed too much for any threshold this high.
     The texts come from a second pass over the (deterministic) stream.
@@ -669,8 +669,8 @@ def markdown(report: dict[str, Any]) -> str:
                 f"Errors at {run['size']:,} items, by the exact Jaccard of the pair:"
                 f" of {e['new_stories_merged']:,} new stories merged into a cluster,"
                 f" {e['merged_exact_at_or_above_threshold']:,} really are near-duplicates of"
-                f" the item they joined (exact J >= {THRESHOLD}: the stories share sentences of"
-                f" the finite pools) and {e['merged_exact_below_0.4']:,} are below 0.4; of"
+                f" the item they joined (exact J >= {THRESHOLD}: they share that much text by"
+                f" chance) and {e['merged_exact_below_0.4']:,} are below 0.4; of"
                 f" {e['republications_missed']:,} republications that missed their story,"
                 f" {e['missed_exact_below_threshold']:,} are beyond the threshold (exact J <"
                 f" {THRESHOLD}) and {e['missed_exact_at_or_above_0.6']:,} have J >= 0.6.",
@@ -764,7 +764,12 @@ def main() -> int:
     parser.add_argument("--datasketch", type=int, help=argparse.SUPPRESS)  # its LSH, a size
     parser.add_argument("--assignments", type=Path, help=argparse.SUPPRESS)
     parser.add_argument("--out", type=Path, default=RESULTS / "clustering")
+    parser.add_argument("--render", action="store_true", help="rewrite OUT.md from OUT.json")
     args = parser.parse_args()
+    if args.render:
+        report = json.loads(args.out.with_suffix(".json").read_text())
+        args.out.with_suffix(".md").write_text(markdown(report) + "\n")
+        return 0
     if args.quick:
         args.sizes, args.exact, args.compare = "20000", 3000, 2000
     if not stories.DATA.is_dir():
