@@ -110,7 +110,8 @@ class TestForm:
     @pytest.mark.parametrize(
         ("overrides", "field", "message"),
         [
-            ({"kind": "dataset"}, "kind", "not supported yet"),
+            ({"kind": "cap"}, "kind", "alerts platform"),
+            ({"kind": "dataset"}, "entry_kind", "open dataset entries"),
             ({"interval_minutes": "1"}, "interval_minutes", "15 minutes"),
             ({"url": "ftp://example.org/x"}, "url", ""),
             ({"entry_details": '{"notice_type": "rumour"}'}, "entry_details", "notice_type"),
@@ -222,7 +223,7 @@ class TestOperatorSite:
         )
 
         assert response.status_code == 200
-        assert "not supported yet" in text(response)
+        assert "the alerts platform" in text(response)
         assert not Source.objects.exists()
 
     def test_sources_are_not_deleted_there(self, harbor: Harbor) -> None:
