@@ -6,6 +6,7 @@ from __future__ import annotations
 from collections.abc import Callable
 
 from infoharbor.ingest.choices import SourceKind
+from infoharbor.ingest.ckan import harvest_ckan
 from infoharbor.ingest.datasets import harvest_file
 from infoharbor.ingest.runs import Run
 
@@ -13,6 +14,7 @@ Harvester = Callable[[Run], None]
 
 _HARVESTERS: dict[str, Harvester] = {
     SourceKind.DATASET: harvest_file,
+    SourceKind.CKAN: harvest_ckan,
 }
 
 

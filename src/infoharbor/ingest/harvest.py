@@ -203,6 +203,8 @@ def _harvest_with(
         fetcher=fetcher,
         now=now,
         budget_seconds=settings.INGEST_TIME_BUDGET_SECONDS,
+        max_pages=settings.INGEST_CATALOGUE_MAX_PAGES,
+        max_items=settings.INGEST_MAX_PAGES,
         progress=progress,
     )
     try:

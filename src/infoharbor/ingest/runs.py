@@ -27,6 +27,7 @@ from django.db import transaction
 from infoharbor.core import services
 from infoharbor.core.choices import EntryStatus
 from infoharbor.core.models import Language
+from infoharbor.ingest import identity
 from infoharbor.ingest.choices import Outcome
 from infoharbor.ingest.feeds import FeedItem
 from infoharbor.ingest.fetch import Fetcher, FetchError, FetchResult
@@ -84,6 +85,8 @@ class Run:
     fetcher: Fetcher
     now: dt.datetime
     budget_seconds: float
+    max_pages: int = 20  # pages of a catalogue per harvest
+    max_items: int = 100  # article pages per harvest
     progress: Progress | None = None
     clock: Callable[[], float] = time.monotonic
     tally: Tally = field(default_factory=Tally)
@@ -193,6 +196,25 @@ class Run:
                 self.note(f"{item.canonical_url or item.guid}: not withdrawn ({error})")
                 continue
             self.withdrawn += 1
+
+    def withdraw_guids(self, guids: Iterable[str], reason: str) -> None:
+        """Withdraw the entries of this source's items with these GUIDs."""
+        keys = [identity.guid_key(guid) for guid in guids if guid]
+        if keys:
+            found = IngestedItem.objects.filter(source=self.source, guid_key__in=keys)
+            self.withdraw(found.select_related("entry"), reason)
+
+    def withdraw_missing(self, present: Iterable[str], reason: str) -> None:
+        """Withdraw the live entries of this source whose address is not in ``present``
+        (the catalogue's datasets now)."""
+        keys = {identity.url_key(url) for url in present}
+        rows = IngestedItem.objects.filter(
+            source=self.source, entry__status__in=[EntryStatus.PUBLISHED, EntryStatus.IN_REVIEW]
+        ).values_list("pk", "url_key")
+        gone = [pk for pk, url_key in rows if url_key and url_key not in keys]
+        if gone:
+            found = IngestedItem.objects.filter(pk__in=gone).select_related("entry")
+            self.withdraw(found, reason)
 
     # --- The end -----------------------------------------------------------------------------
 
