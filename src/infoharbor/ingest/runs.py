@@ -28,12 +28,13 @@ from infoharbor.core import services
 from infoharbor.core.choices import EntryStatus
 from infoharbor.core.models import Language
 from infoharbor.ingest import identity
-from infoharbor.ingest.choices import Outcome
+from infoharbor.ingest.choices import Outcome, PageOutcome
 from infoharbor.ingest.feeds import FeedItem
 from infoharbor.ingest.fetch import Fetcher, FetchError, FetchResult
 from infoharbor.ingest.items import ItemResult, Keys, Known, SourceContext, ingest_item
 from infoharbor.ingest.items import Outcome as ItemOutcome
-from infoharbor.ingest.models import FetchAttempt, IngestedItem, Source, SourceState
+from infoharbor.ingest.models import FetchAttempt, IngestedItem, PageVisit, Source, SourceState
+from infoharbor.ingest.sitemaps import Listed
 
 Progress = Callable[[Source, int, int], None]  # source, items handled, items known so far
 MAX_NOTES = 50
@@ -215,6 +216,43 @@ class Run:
         if gone:
             found = IngestedItem.objects.filter(pk__in=gone).select_related("entry")
             self.withdraw(found, reason)
+
+    # --- Article pages ----------------------------------------------------------------------
+
+    CHUNK = 500  # keys per query
+
+    def page_visits(self, url_keys: list[str]) -> dict[str, PageVisit]:
+        visits: dict[str, PageVisit] = {}
+        for start in range(0, len(url_keys), self.CHUNK):
+            chunk = url_keys[start : start + self.CHUNK]
+            for visit in PageVisit.objects.filter(source=self.source, url_key__in=chunk):
+                visits[visit.url_key] = visit
+        return visits
+
+    def known_elsewhere(self, url_keys: list[str]) -> set[str]:
+        """The pages another source (a feed, another sitemap) already brought."""
+        found: set[str] = set()
+        for start in range(0, len(url_keys), self.CHUNK):
+            chunk = url_keys[start : start + self.CHUNK]
+            found.update(
+                IngestedItem.objects.filter(url_key__in=chunk)
+                .exclude(source=self.source)
+                .values_list("url_key", flat=True)
+            )
+        return found
+
+    def record_visit(self, url_key: str, listed: Listed, outcome: str, error: str) -> None:
+        visit, _created = PageVisit.objects.get_or_create(
+            source=self.source,
+            url_key=url_key,
+            defaults={"url": identity.canonical_url(listed.url), "outcome": outcome},
+        )
+        visit.lastmod = listed.lastmod
+        visit.fetched_at = self.now
+        visit.outcome = outcome
+        visit.failures = visit.failures + 1 if outcome == PageOutcome.FAILED else 0
+        visit.error = error[:2000]
+        visit.save()
 
     # --- The end -----------------------------------------------------------------------------
 
