@@ -54,6 +54,9 @@ MAX_SITEMAPS = 50
 GIVE_UP_AFTER = 3
 HTML_TYPES = "text/html, application/xhtml+xml;q=0.9, */*;q=0.5"
 MAX_CATEGORIES = 8
+# Characters of text (spaces aside) below which a page holds no article: when the page has
+# none, the extractor falls back to what is left, such as a menu.
+MIN_TEXT = 40
 _HEADING = re.compile(r"^\s*<h([1-3])[^>]*>(.*?)</h\1>", re.IGNORECASE | re.DOTALL)
 
 
@@ -106,7 +109,8 @@ def extract_article(data: bytes, *, url: str) -> Article:
             "outputformat": "%Y-%m-%dT%H:%M:%S%z",
         },
     )
-    if not isinstance(document, Document) or not (document.text or "").strip():
+    text = "".join(str(document.text or "").split()) if isinstance(document, Document) else ""
+    if not isinstance(document, Document) or len(text) < MIN_TEXT:
         raise PageRejected("no_text", "No article text was found on the page.")
     title = " ".join(str(document.title or "").split())
     # The page's own h1 becomes an h2, as in every entry body, and is sanitized.
