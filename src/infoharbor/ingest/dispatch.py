@@ -8,6 +8,7 @@ from collections.abc import Callable
 from infoharbor.ingest.choices import SourceKind
 from infoharbor.ingest.ckan import harvest_ckan
 from infoharbor.ingest.datasets import harvest_file
+from infoharbor.ingest.dcat import harvest_dcat
 from infoharbor.ingest.pages import harvest_pages
 from infoharbor.ingest.runs import Run
 
@@ -17,6 +18,7 @@ _HARVESTERS: dict[str, Harvester] = {
     SourceKind.DATASET: harvest_file,
     SourceKind.CKAN: harvest_ckan,
     SourceKind.PAGES: harvest_pages,
+    SourceKind.DCAT: harvest_dcat,
 }
 
 

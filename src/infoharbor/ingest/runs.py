@@ -217,6 +217,17 @@ class Run:
             found = IngestedItem.objects.filter(pk__in=gone).select_related("entry")
             self.withdraw(found, reason)
 
+    def withdraw_absent(self, guids: Iterable[str], reason: str) -> None:
+        """Withdraw the live entries of this source whose GUID is not in ``guids`` (the
+        datasets a whole catalogue lists now)."""
+        keys = {identity.guid_key(guid) for guid in guids}
+        rows = IngestedItem.objects.filter(
+            source=self.source, entry__status__in=[EntryStatus.PUBLISHED, EntryStatus.IN_REVIEW]
+        ).values_list("pk", "guid_key")
+        gone = [pk for pk, guid_key in rows if guid_key and guid_key not in keys]
+        if gone:
+            self.withdraw(IngestedItem.objects.filter(pk__in=gone).select_related("entry"), reason)
+
     # --- Article pages ----------------------------------------------------------------------
 
     CHUNK = 500  # keys per query
