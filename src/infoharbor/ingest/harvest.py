@@ -9,6 +9,11 @@ stored are recognised: nothing is lost and nothing is doubled. Each harvest leav
 
 A source that fails is recorded as failed and tried again later (backing off while it keeps
 failing); it never stops the others.
+
+Sources that are not feeds (dataset files, CKAN and DCAT catalogues, article pages) are
+read by their kind's harvester (:mod:`infoharbor.ingest.dispatch`) through a
+:class:`~infoharbor.ingest.runs.Run`, within a time budget and page bounds; one cut short
+is due again at once and goes on from the place it kept.
 """
 
 from __future__ import annotations
