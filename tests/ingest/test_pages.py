@@ -404,3 +404,60 @@ class TestHarvest:
 
         assert (attempt.outcome, attempt.error_code) == (Outcome.FAILED, "not_a_sitemap")
         assert "sitemap.xml" in attempt.error
+
+
+def article_page(n: int) -> bytes:
+    body = (
+        f"The customs department reports the figures of week {n} for the border checkpoints "
+        "of the northern provinces, where trade grew again after the rainy season. "
+    ) * 4
+    return (
+        f"<!DOCTYPE html><html lang='en'><head><title>Border trade, week {n}</title></head>"
+        f"<body><nav><a href='/'>Home</a></nav><article><h1>Border trade, week {n}</h1>"
+        f"<p>{body}</p><p>{body}</p></article><footer>Copyright</footer></body></html>"
+    ).encode()
+
+
+@pytest.mark.slow_subprocess
+def test_a_pages_harvest_killed_half_way_resumes_without_losing_or_doubling(
+    tmp_path: Any, feed_server: Any
+) -> None:
+    from tests.ingest.test_command import Harbour
+
+    total = 60
+    urls = []
+    for n in range(total):
+        path = f"/articles/{n}"
+        feed_server.serve_file(path, article_page(n), HTML)
+        urls.append((feed_server.url(path), f"2025-11-{n % 28 + 1:02d}"))
+    feed_server.serve_file("/sitemap.xml", urlset(*urls), XML)
+    harbour = Harbour(tmp_path, feed_server)
+    harbour.run("migrate", "--verbosity", "0")
+    harbour.run(
+        "shell", "-c",
+        "from infoharbor.core import audit\n"
+        "from infoharbor.core.models import Language, Organization\n"
+        "from infoharbor.core.permissions import Actor\n"
+        "from infoharbor.ingest import services\n"
+        "org = Organization.objects.create(slug='p', name='P', kind='media', country_id='TH')\n"
+        "services.create_source(actor=Actor(is_operator=True), origin=audit.Origin(via='test'),"
+        " organization=org, data=services.SourceData(name='Pages', kind='pages',"
+        f" url={feed_server.url('/sitemap.xml')!r}, country=org.country,"
+        " language=Language.objects.get(code='en')))\n",
+    )  # fmt: skip
+
+    harbour.kill_ingest_when(lambda: harbour.count("ingest_ingesteditem") >= 15)
+    stored = harbour.count("ingest_ingesteditem")
+    assert 15 <= stored < total
+    assert harbour.count("core_entry") == stored
+
+    output = harbour.run("ingest", "--no-progress")
+
+    assert harbour.count("core_entry") == total
+    assert harbour.count("(SELECT DISTINCT canonical_url FROM ingest_ingesteditem)") == total
+    assert harbour.count("ingest_pagevisit", "outcome = 'stored'") == total
+    assert f"{total - stored} new" in output
+    # Once more: the sitemap answers 304 and no page is fetched.
+    before = len(feed_server.log)
+    assert "not modified" in harbour.run("ingest", "--all", "--no-progress")
+    assert [seen.path for seen in feed_server.log[before:]] == ["/robots.txt", "/sitemap.xml"]

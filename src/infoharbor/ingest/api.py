@@ -151,6 +151,9 @@ class AttemptOut(Schema):
     items_unchanged: int
     items_duplicate: int
     items_failed: int
+    items_withdrawn: int = Field(
+        description="Entries withdrawn: their datasets left the catalogue."
+    )
 
 
 class DayCount(Schema):

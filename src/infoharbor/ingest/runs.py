@@ -275,6 +275,11 @@ class Run:
             self.note(
                 "Stopped at the harvest's bounds (time or pages); the next run goes on from here."
             )
+        if self.withdrawn:
+            self.note(
+                f"{self.withdrawn} entries withdrawn: their datasets were deleted, made private "
+                "or left the catalogue."
+            )
         attempt.notes = "\n".join(self.notes)
         attempt.items_new = tally.new
         attempt.items_updated = tally.updated
