@@ -343,6 +343,30 @@ DECLARATIONS: tuple[Setting, ...] = (
         "10.20.0.0/16,192.168.5.10",
     ),
     Setting(
+        "INGEST_TIME_BUDGET_SECONDS",
+        _seconds,
+        "300",
+        "Longest one harvest of a catalogue (CKAN, DCAT) or of a sitemap's pages may take. "
+        "A harvest that reaches it stops after the item at hand, keeps its place, and goes "
+        "on at the next run, so no harvest ever runs for days.",
+        "600",
+    ),
+    Setting(
+        "INGEST_CATALOGUE_MAX_PAGES",
+        _positive_int,
+        "20",
+        "Pages of results one harvest of a catalogue reads (CKAN: 100 datasets a page; "
+        "DCAT: the catalogue's own pages); the rest waits for the next run.",
+        "50",
+    ),
+    Setting(
+        "INGEST_MAX_PAGES",
+        _positive_int,
+        "100",
+        "Article pages one harvest of a pages source fetches; the rest waits for the next run.",
+        "300",
+    ),
+    Setting(
         "LOG_LEVEL",
         str,
         "INFO",

@@ -206,6 +206,9 @@ INGEST_HOST_DELAY_SECONDS: float = _values["INGEST_HOST_DELAY_SECONDS"]
 INGEST_RETRIES: int = _values["INGEST_RETRIES"]
 INGEST_MAX_RETRY_WAIT_SECONDS: float = _values["INGEST_MAX_RETRY_WAIT_SECONDS"]
 INGEST_ALLOWED_NETWORKS: tuple[Any, ...] = _values["INGEST_ALLOWED_NETWORKS"]
+INGEST_TIME_BUDGET_SECONDS: float = _values["INGEST_TIME_BUDGET_SECONDS"]
+INGEST_CATALOGUE_MAX_PAGES: int = _values["INGEST_CATALOGUE_MAX_PAGES"]
+INGEST_MAX_PAGES: int = _values["INGEST_MAX_PAGES"]
 
 # --- Email --------------------------------------------------------------------------------
 

@@ -79,15 +79,41 @@ class TestCreate:
 
         problem(response, 403, "insufficient_scope")
 
-    @pytest.mark.parametrize("kind", ["cap", "dataset", "pages"])
-    def test_kinds_not_harvested_yet_are_refused_clearly(
+    def test_cap_sources_are_refused_until_the_alerts_platform_exists(
+        self, api: Api, harbor: Harbor
+    ) -> None:
+        response = api.post("sources", new_source(harbor, kind="cap"), issue(harbor.admin))
+
+        body = problem(response, 422, "validation_error")
+        assert error_fields(body) == {"kind"}
+        assert "alerts platform" in body["errors"][0]["message"]
+
+    @pytest.mark.parametrize("kind", ["dataset", "ckan", "dcat"])
+    def test_dataset_sources_make_dataset_entries_by_default(
         self, api: Api, harbor: Harbor, kind: str
     ) -> None:
         response = api.post("sources", new_source(harbor, kind=kind), issue(harbor.admin))
 
-        body = problem(response, 422, "validation_error")
-        assert error_fields(body) == {"kind"}
-        assert "not supported yet" in body["errors"][0]["message"]
+        assert response.status_code == 201, response.content
+        assert response.json()["entry_kind"] == "information.dataset"
+
+    def test_a_dataset_source_cannot_make_news_nor_a_feed_datasets(
+        self, api: Api, harbor: Harbor
+    ) -> None:
+        token = issue(harbor.admin)
+        wrong = [
+            new_source(harbor, kind="ckan", entry_kind="information.news"),
+            new_source(harbor, kind="pages", entry_kind="information.dataset"),
+        ]
+        for body in wrong:
+            answer = problem(api.post("sources", body, token), 422, "validation_error")
+            assert error_fields(answer) == {"entry_kind"}
+
+    def test_a_pages_source_makes_news(self, api: Api, harbor: Harbor) -> None:
+        response = api.post("sources", new_source(harbor, kind="pages"), issue(harbor.admin))
+
+        assert response.status_code == 201, response.content
+        assert response.json()["entry_kind"] == "information.news"
 
     def test_the_minimum_interval_is_enforced(
         self, api: Api, harbor: Harbor, settings: Any

@@ -71,7 +71,7 @@ def test_every_problem_is_reported_at_once_and_nothing_is_stored(harbor: Harbor)
     with pytest.raises(ValidationError) as refused:
         harbor.source(
             "/feed.xml",
-            kind="pages",
+            kind="cap",
             interval_minutes=1,
             quiet_after_hours=0,
             entry_kind="information.policy",

@@ -110,7 +110,8 @@ class TestForm:
     @pytest.mark.parametrize(
         ("overrides", "field", "message"),
         [
-            ({"kind": "dataset"}, "kind", "not supported yet"),
+            ({"kind": "cap"}, "kind", "alerts platform"),
+            ({"kind": "pages", "entry_kind": "information.dataset"}, "entry_kind", "Only dataset"),
             ({"interval_minutes": "1"}, "interval_minutes", "15 minutes"),
             ({"url": "ftp://example.org/x"}, "url", ""),
             ({"entry_details": '{"notice_type": "rumour"}'}, "entry_details", "notice_type"),
@@ -129,6 +130,16 @@ class TestForm:
         assert set(errors) == {field}
         assert message in " ".join(errors[field])
         assert not Source.objects.exists()
+
+    def test_a_catalogue_source_makes_datasets_whatever_kind_of_entry_was_left_chosen(
+        self, harbor: Harbor
+    ) -> None:
+        response = signed_in(harbor.admin).post(
+            "/en/dashboard/thai-ministry/sources/new/", form_data(harbor, kind="ckan")
+        )
+
+        assert response.status_code == 302, response.context["form"].errors
+        assert Source.objects.get().entry_kind == "information.dataset"
 
     def test_changing_a_source(self, harbor: Harbor) -> None:
         source = harbor.source("/feed.xml")
@@ -222,7 +233,7 @@ class TestOperatorSite:
         )
 
         assert response.status_code == 200
-        assert "not supported yet" in text(response)
+        assert "the alerts platform" in text(response)
         assert not Source.objects.exists()
 
     def test_sources_are_not_deleted_there(self, harbor: Harbor) -> None:

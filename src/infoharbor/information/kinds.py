@@ -1,9 +1,9 @@
 from django.utils.translation import gettext_lazy as _
 
 from infoharbor.core import kinds
-from infoharbor.information.forms import NewsForm, PolicyDocumentForm
-from infoharbor.information.models import News, PolicyDocument
-from infoharbor.information.schemas import NewsDetails, PolicyDetails
+from infoharbor.information.forms import DatasetForm, NewsForm, PolicyDocumentForm
+from infoharbor.information.models import Dataset, News, PolicyDocument
+from infoharbor.information.schemas import DatasetDetails, NewsDetails, PolicyDetails
 
 NEWS = kinds.EntryKind(
     key="information.news",
@@ -27,7 +27,19 @@ POLICY = kinds.EntryKind(
     template="information/policy_details.html",
 )
 
+DATASET = kinds.EntryKind(
+    key="information.dataset",
+    platform="information",
+    label=_("Open dataset"),
+    label_plural=_("Open datasets"),
+    model=Dataset,
+    form=DatasetForm,
+    schema=DatasetDetails,
+    template="information/dataset_details.html",
+)
+
 
 def register_all() -> None:
     kinds.register(NEWS)
     kinds.register(POLICY)
+    kinds.register(DATASET)

@@ -4,7 +4,7 @@ from django.db import models
 from django.utils.translation import gettext_lazy as _
 
 from infoharbor.core.models import Entry
-from infoharbor.information.choices import InForce, NoticeType, PolicyType
+from infoharbor.information.choices import InForce, NoticeType, PolicyType, UpdateFrequency
 
 
 class News(models.Model):
@@ -44,3 +44,46 @@ class PolicyDocument(models.Model):
 
     def __str__(self) -> str:
         return self.document_number or f"policy {self.entry_id}"
+
+
+class Dataset(models.Model):
+    """An open dataset: what it holds, where to download it, whose it is and under what terms.
+
+    The entry's title, summary, language, country, sectors and dates are the dataset's own;
+    these are what only a dataset has. ``distributions`` are the files or services that
+    give the data (``url``, ``media_type``, ``format``, ``size`` in bytes, ``title``);
+    ``columns``, ``row_count`` and ``preview`` describe a table the harbor read itself.
+    """
+
+    entry = models.OneToOneField(
+        Entry, on_delete=models.CASCADE, primary_key=True, related_name="dataset"
+    )
+    identifier = models.CharField(_("identifier"), max_length=300, blank=True)
+    landing_page = models.URLField(_("landing page"), max_length=1000, blank=True)
+    publisher = models.CharField(_("publisher"), max_length=300, blank=True)
+    license_name = models.CharField(
+        _("license, as the publisher names it"), max_length=300, blank=True
+    )
+    license_url = models.URLField(_("address of the license"), max_length=1000, blank=True)
+    update_frequency = models.CharField(
+        _("update frequency"), max_length=16, choices=UpdateFrequency.choices, blank=True
+    )
+    temporal_start = models.DateField(_("data from"), null=True, blank=True)
+    temporal_end = models.DateField(_("data until"), null=True, blank=True)
+    spatial = models.CharField(_("area covered"), max_length=300, blank=True)
+    formats = models.JSONField(_("formats"), default=list, blank=True)
+    distributions = models.JSONField(_("downloads"), default=list, blank=True)
+    columns = models.JSONField(_("columns"), default=list, blank=True)
+    row_count = models.PositiveBigIntegerField(_("rows"), null=True, blank=True)
+    row_count_complete = models.BooleanField(
+        _("all rows counted"),
+        default=True,
+        help_text=_("Off when the file was larger than the harbor reads: then at least this many."),
+    )
+    preview = models.JSONField(_("preview"), default=list, blank=True)
+
+    class Meta:
+        verbose_name = "dataset"
+
+    def __str__(self) -> str:
+        return self.identifier or f"dataset {self.entry_id}"

@@ -12,12 +12,12 @@ from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from infoharbor.core import audit
-from infoharbor.core.admin_audit import ReadOnlyAdmin
+from infoharbor.core.admin_audit import AuditedAdmin, ReadOnlyAdmin
 from infoharbor.core.permissions import Actor
 from infoharbor.ingest import queries, services
 from infoharbor.ingest.choices import Freshness
 from infoharbor.ingest.forms import AdminSourceForm
-from infoharbor.ingest.models import FetchAttempt, IngestedItem, Source
+from infoharbor.ingest.models import FetchAttempt, IngestedItem, PageVisit, SectorRule, Source
 
 
 @admin.register(Source)
@@ -97,3 +97,34 @@ class IngestedItemAdmin(ReadOnlyAdmin):
 
     def get_queryset(self, request: HttpRequest) -> QuerySet[IngestedItem]:
         return super().get_queryset(request).select_related("entry", "source")
+
+
+@admin.register(SectorRule)
+class SectorRuleAdmin(AuditedAdmin):
+    """Operators keep the keyword rules; each change is audited and applies from the next
+    harvest on (entries already stored keep their sectors until their item changes)."""
+
+    list_display = ["sector", "keywords_shown", "enabled", "updated_at"]
+    list_filter = ["enabled", "sector"]
+    list_select_related = ["sector"]
+    search_fields = ["keywords", "note"]
+    fields = ["sector", "keywords", "enabled", "note"]
+
+    @admin.display(description=_("keywords"))
+    def keywords_shown(self, obj: SectorRule) -> str:
+        words = obj.keyword_list
+        shown = ", ".join(words[:6])
+        return f"{shown} …" if len(words) > 6 else shown
+
+    def save_model(self, request: HttpRequest, obj: SectorRule, form: Any, change: bool) -> None:
+        obj.updated_at = timezone.now()
+        super().save_model(request, obj, form, change)
+
+
+@admin.register(PageVisit)
+class PageVisitAdmin(ReadOnlyAdmin):
+    list_display = ["url", "source", "outcome", "failures", "fetched_at", "lastmod"]
+    list_filter = ["outcome"]
+    list_select_related = ["source"]
+    raw_id_fields = ["source"]
+    search_fields = ["url"]

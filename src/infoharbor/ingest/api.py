@@ -25,7 +25,7 @@ from infoharbor.core.languages import content_language
 from infoharbor.core.models import Country, Language, Organization, Sector
 from infoharbor.core.permissions import Actor
 from infoharbor.ingest import queries, services
-from infoharbor.ingest.choices import Freshness, Outcome, SourceKind
+from infoharbor.ingest.choices import Freshness, Outcome, SourceKind, default_entry_kind
 from infoharbor.ingest.models import FetchAttempt, Source
 
 router = Router(tags=["sources"], auth=BearerToken())
@@ -41,14 +41,20 @@ class SourceIn(Schema):
     url: Text = Field(max_length=1000, description="The feed's http(s) address.")
     kind: SourceKind = Field(
         SourceKind.RSS,
-        description="rss, atom and json_feed are harvested; the others are refused for now.",
+        description="rss, atom, json_feed, dataset (a CSV, JSON or XLSX file), ckan, dcat and "
+        "pages (article pages or a news sitemap); cap is refused until the alerts platform "
+        "exists.",
     )
     country: str | None = Field(
         None, pattern=r"^[A-Za-z]{2}$", description="ISO 3166 alpha-2; default: the organization's."
     )
     language: str = Field(description="Default language (BCP 47), for items that do not say.")
     sectors: list[str] = Field(default_factory=list, description="Sector slugs.")
-    entry_kind: str = Field("information.news", description="See /api/v1/kinds.")
+    entry_kind: str | None = Field(
+        None,
+        description="See /api/v1/kinds. Default: information.dataset for dataset, ckan and "
+        "dcat sources, information.news for the others.",
+    )
     entry_details: dict[str, Any] = Field(
         default_factory=dict, description="The kind's details every entry gets."
     )
@@ -145,6 +151,9 @@ class AttemptOut(Schema):
     items_unchanged: int
     items_duplicate: int
     items_failed: int
+    items_withdrawn: int = Field(
+        description="Entries withdrawn: their datasets left the catalogue."
+    )
 
 
 class DayCount(Schema):
@@ -329,12 +338,13 @@ def create_source(
         country=country or organization.country,
         language=language,
         sectors=sectors,
+        entry_kind=payload.entry_kind or default_entry_kind(payload.kind),
     )
     _apply(
         data,
         payload.model_dump(
             include={
-                "kind", "entry_kind", "entry_details", "publish", "interval_minutes",
+                "kind", "entry_details", "publish", "interval_minutes",
                 "quiet_after_hours", "enabled", "license", "license_note",
             }
         ),

@@ -9,13 +9,31 @@ class SourceKind(models.TextChoices):
     ATOM = "atom", _("Atom feed")
     JSON_FEED = "json_feed", _("JSON Feed")
     CAP = "cap", _("CAP alert feed")
-    DATASET = "dataset", _("Open dataset (CSV, JSON, XLSX, CKAN or DCAT)")
+    DATASET = "dataset", _("Open dataset file (CSV, JSON or XLSX)")
     PAGES = "pages", _("Article pages or a news sitemap")
+    CKAN = "ckan", _("CKAN catalogue")
+    DCAT = "dcat", _("DCAT catalogue (JSON-LD, data.json, RDF/XML or Turtle)")
 
 
-# The kinds this release harvests; the others are declared so that their values are stable,
-# and refused when a source asks for them.
-HARVESTED_KINDS = frozenset({SourceKind.RSS, SourceKind.ATOM, SourceKind.JSON_FEED})
+FEED_KINDS = frozenset({SourceKind.RSS, SourceKind.ATOM, SourceKind.JSON_FEED})
+# Sources whose every entry is an open dataset (and only they make datasets).
+DATASET_KINDS = frozenset({SourceKind.DATASET, SourceKind.CKAN, SourceKind.DCAT})
+DATASET_ENTRY_KIND = "information.dataset"
+# The kinds this release harvests. CAP is declared so that its value is stable, and refused
+# until the alerts platform that receives alerts exists.
+HARVESTED_KINDS = FEED_KINDS | DATASET_KINDS | {SourceKind.PAGES}
+
+
+def default_entry_kind(kind: str) -> str:
+    """The kind of entry a source of ``kind`` makes unless told otherwise."""
+    return DATASET_ENTRY_KIND if kind in DATASET_KINDS else "information.news"
+
+
+class PageOutcome(models.TextChoices):
+    """What became of an article page the last time it was fetched."""
+
+    STORED = "stored", _("Stored")
+    FAILED = "failed", _("Failed")
 
 
 class Outcome(models.TextChoices):

@@ -17,7 +17,7 @@ import io
 import json
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -52,6 +52,10 @@ class FeedItem:
     updated: dt.datetime | None  # UTC
     categories: tuple[str, ...] = ()
     author: str = ""
+    # Datasets: the entry kind's details the item brings (the source's entry_details fill
+    # what it leaves empty), and the core License value it states (else the source's).
+    details: Mapping[str, Any] = field(default_factory=dict)
+    license: str = ""
 
     @property
     def text(self) -> str:

@@ -107,6 +107,8 @@ class FetchResult:
     last_modified: str
     moved_to: str | None  # where every redirect on the way was permanent: the new address
     requests: int
+    truncated: bool = False  # the body is the first max_bytes of a larger one (truncate=True)
+    declared_size: int | None = None  # Content-Length as the server gave it
 
     @property
     def not_modified(self) -> bool:
@@ -223,6 +225,10 @@ def retry_after_seconds(value: str | None, now: dt.datetime) -> float | None:
     return max(0.0, (when - now).total_seconds())
 
 
+def _size(value: str) -> int | None:
+    return int(value) if value.strip().isdigit() else None
+
+
 def _host(url: str) -> str:
     return (urlsplit(url).hostname or "").lower()
 
@@ -238,6 +244,7 @@ class _Answer:
     headers: httpx.Headers
     body: bytes
     requests: int
+    truncated: bool = False
 
 
 class _Robots:
@@ -309,9 +316,20 @@ class Fetcher:
         self._client.close()
 
     def fetch(
-        self, url: str, *, etag: str = "", last_modified: str = "", accept: str = "*/*"
+        self,
+        url: str,
+        *,
+        etag: str = "",
+        last_modified: str = "",
+        accept: str = "*/*",
+        truncate: bool = False,
     ) -> FetchResult:
-        """GET ``url``: its body, or 304 when the validators still match."""
+        """GET ``url``: its body, or 304 when the validators still match.
+
+        A body larger than ``max_bytes`` is a ``too_large`` error, unless ``truncate``:
+        then its first ``max_bytes`` are returned, marked ``truncated``, and the rest is
+        never read (enough to describe a large data file from its start).
+        """
         current = checked_url(url)
         headers: dict[str, str] = {"Accept": accept}
         if etag:
@@ -322,7 +340,7 @@ class Fetcher:
         permanent = True
         while True:
             self._check_robots(current)
-            answer = self._get(current, headers, limit=self.policy.max_bytes)
+            answer = self._get(current, headers, limit=self.policy.max_bytes, truncate=truncate)
             requests += answer.requests
             if answer.status not in REDIRECT_STATUSES:
                 break
@@ -350,11 +368,21 @@ class Fetcher:
             last_modified=answer.headers.get("last-modified", ""),
             moved_to=current if redirects and permanent else None,
             requests=requests,
+            truncated=answer.truncated,
+            declared_size=_size(answer.headers.get("content-length", "")),
         )
 
     # One request, with retries. Redirects and 304 are answers, not errors.
 
-    def _get(self, url: str, headers: dict[str, str], *, limit: int, retry: bool = True) -> _Answer:
+    def _get(
+        self,
+        url: str,
+        headers: dict[str, str],
+        *,
+        limit: int,
+        retry: bool = True,
+        truncate: bool = False,
+    ) -> _Answer:
         host = _host(url)
         attempts = self.policy.retries + 1 if retry else 1
         for attempt in range(attempts):
@@ -373,8 +401,8 @@ class Fetcher:
                             status=status,
                         )
                     elif 200 <= status < 300:
-                        body = self._read(response, url, limit)
-                        return _Answer(status, response.headers, body, attempt + 1)
+                        body, cut = self._read(response, url, limit, truncate=truncate)
+                        return _Answer(status, response.headers, body, attempt + 1, cut)
                     elif status == 304 or status in REDIRECT_STATUSES:
                         return _Answer(status, response.headers, b"", attempt + 1)
                     else:
@@ -419,23 +447,28 @@ class Fetcher:
             self._sleep(asked if asked is not None else self.policy.backoff * 2**attempt)
         raise AssertionError("unreachable")  # pragma: no cover
 
-    def _read(self, response: httpx.Response, url: str, limit: int) -> bytes:
+    def _read(
+        self, response: httpx.Response, url: str, limit: int, *, truncate: bool = False
+    ) -> tuple[bytes, bool]:
         declared = response.headers.get("content-length", "")
         too_large = FetchError(
             "too_large",
             f"The response of {url} is larger than the limit of {limit:,} bytes "
             "(INFOHARBOR_INGEST_MAX_BYTES); the harbor stopped reading there.",
         )
-        if declared.isdigit() and int(declared) > limit:
+        if declared.isdigit() and int(declared) > limit and not truncate:
             raise too_large
         chunks: list[bytes] = []
         size = 0
         for chunk in response.iter_bytes():
             size += len(chunk)
             if size > limit:
-                raise too_large
+                if not truncate:
+                    raise too_large
+                chunks.append(chunk[: len(chunk) - (size - limit)])
+                return b"".join(chunks), True
             chunks.append(chunk)
-        return b"".join(chunks)
+        return b"".join(chunks), False
 
     def _wait_turn(self, host: str) -> None:
         delay = max(self.policy.host_delay, self._crawl_delay.get(host, 0.0))

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from infoharbor.core import kinds
+from infoharbor.ingest.choices import DATASET_ENTRY_KIND, DATASET_KINDS
 from infoharbor.ingest.models import Source
 from infoharbor.ingest.services import SourceData
 
@@ -31,7 +32,10 @@ FIELDS = [
 
 
 class SourceForm(forms.ModelForm[Source]):
-    entry_kind = forms.ChoiceField(label=_("Kind of entry created"))
+    entry_kind = forms.ChoiceField(
+        label=_("Kind of entry created"),
+        help_text=_("Dataset files and catalogues always make open datasets."),
+    )
     url = forms.URLField(label=_("Address"), max_length=1000, assume_scheme="https")
 
     class Meta:
@@ -51,6 +55,13 @@ class SourceForm(forms.ModelForm[Source]):
             "minimum": settings.INGEST_MIN_INTERVAL_MINUTES
         }
         self.fields["sectors"].required = False
+
+    def clean(self) -> dict[str, Any]:
+        cleaned = super().clean() or {}
+        # Dataset files and catalogues make open datasets and nothing else: no need to ask.
+        if cleaned.get("kind") in DATASET_KINDS:
+            cleaned["entry_kind"] = DATASET_ENTRY_KIND
+        return cleaned
 
     def source_data(self) -> SourceData:
         values = self.cleaned_data

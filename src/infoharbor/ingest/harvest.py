@@ -9,6 +9,11 @@ stored are recognised: nothing is lost and nothing is doubled. Each harvest leav
 
 A source that fails is recorded as failed and tried again later (backing off while it keeps
 failing); it never stops the others.
+
+Sources that are not feeds (dataset files, CKAN and DCAT catalogues, article pages) are
+read by their kind's harvester (:mod:`infoharbor.ingest.dispatch`) through a
+:class:`~infoharbor.ingest.runs.Run`, within a time budget and page bounds; one cut short
+is due again at once and goes on from the place it kept.
 """
 
 from __future__ import annotations
@@ -16,19 +21,20 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import logging
-from collections.abc import Callable, Iterable
-from dataclasses import dataclass
+from collections.abc import Iterable
 
 from django.conf import settings
 from django.db.models import Q, QuerySet
 from django.utils import timezone
 
 from infoharbor.core.models import Language
+from infoharbor.ingest import dispatch
 from infoharbor.ingest.choices import Outcome
 from infoharbor.ingest.feeds import FeedRejected, parse_feed
 from infoharbor.ingest.fetch import Fetcher, FetchError, FetchPolicy
-from infoharbor.ingest.items import ItemResult, Keys, Known, SourceContext, ingest_item
+from infoharbor.ingest.items import Keys, Known, SourceContext, ingest_item
 from infoharbor.ingest.models import FetchAttempt, Source, SourceState
+from infoharbor.ingest.runs import HarvestFailed, Progress, Run, Tally
 
 logger = logging.getLogger(__name__)
 
@@ -44,8 +50,6 @@ FEED_TYPES = (
     "application/rss+xml, application/atom+xml, application/feed+json, application/json;q=0.9, "
     "application/xml;q=0.9, text/xml;q=0.9, */*;q=0.5"
 )
-
-Progress = Callable[[Source, int, int], None]  # source, items handled, items in the document
 
 
 def policy_from_settings() -> FetchPolicy:
@@ -75,18 +79,6 @@ def due_sources(now: dt.datetime | None = None) -> QuerySet[Source]:
         .filter(Q(state__next_due_at__isnull=True) | Q(state__next_due_at__lte=now))
         .order_by("state__next_due_at", "pk")
     )
-
-
-@dataclass
-class Tally:
-    new: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    duplicate: int = 0
-    failed: int = 0
-
-    def add(self, result: ItemResult) -> None:
-        setattr(self, result.value, getattr(self, result.value) + 1)
 
 
 def harvest(
@@ -128,6 +120,9 @@ def harvest_source(
     attempt = FetchAttempt.objects.create(source=source, started_at=now)
     state.last_attempt_at = now
     state.save(update_fields=["last_attempt_at"])
+    harvester = dispatch.harvester_for(source.kind)
+    if harvester is not None:
+        return _harvest_with(harvester, source, state, attempt, fetcher, progress, now)
     try:
         result = fetcher.fetch(
             source.url, etag=state.etag, last_modified=state.last_modified, accept=FEED_TYPES
@@ -194,6 +189,42 @@ def harvest_source(
     state.feed_title = feed.title[:300]
     state.document_hash = digest
     return _succeeded(source, state, attempt, etag=result.etag, last_modified=result.last_modified)
+
+
+def _harvest_with(
+    harvester: dispatch.Harvester,
+    source: Source,
+    state: SourceState,
+    attempt: FetchAttempt,
+    fetcher: Fetcher,
+    progress: Progress | None,
+    now: dt.datetime,
+) -> FetchAttempt:
+    """A dataset, catalogue or pages source: its kind's harvester does the work."""
+    run = Run(
+        source=source,
+        state=state,
+        attempt=attempt,
+        fetcher=fetcher,
+        now=now,
+        budget_seconds=settings.INGEST_TIME_BUDGET_SECONDS,
+        max_pages=settings.INGEST_CATALOGUE_MAX_PAGES,
+        max_items=settings.INGEST_MAX_PAGES,
+        progress=progress,
+    )
+    try:
+        harvester(run)
+    except HarvestFailed as error:
+        attempt.notes = "\n".join(run.notes)
+        return _failed(source, state, attempt, error.code, error.message, error.status,
+                       retry_at=error.retry_at)  # fmt: skip
+    run.record()
+    done = _succeeded(source, state, attempt, etag=run.etag, last_modified=run.last_modified)
+    if run.more:
+        # Cut short at its bounds: due again at once, to go on from where it stopped.
+        state.next_due_at = timezone.now()
+        state.save(update_fields=["next_due_at"])
+    return done
 
 
 def _succeeded(

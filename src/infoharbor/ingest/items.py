@@ -17,8 +17,11 @@ transaction rolls back whole (its entry too) and the item counts as a duplicate.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+import json
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
+from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
@@ -32,7 +35,7 @@ from infoharbor.core.languages import content_language
 from infoharbor.core.models import Language, Sector
 from infoharbor.core.permissions import Actor
 from infoharbor.core.richtext import plain_text
-from infoharbor.ingest import identity
+from infoharbor.ingest import identity, queries
 from infoharbor.ingest.feeds import FeedItem
 from infoharbor.ingest.models import IngestedItem, Source
 from infoharbor.text import langid
@@ -65,6 +68,7 @@ class SourceContext:
     languages: dict[str, Language]  # the harbor's content languages by code
     first_harvest: bool  # the backlog of a new source: no delay statistics from it
     now: dt.datetime
+    rules: queries.SectorRules = field(default_factory=queries.sector_rules)
 
     @property
     def actor(self) -> Actor:
@@ -133,18 +137,29 @@ def entry_data(item: FeedItem, context: SourceContext) -> services.EntryData:
         link = ""
     if len(link) > 1000:
         link = ""
+    title = _shortened(item.title or text, TITLE_MAX)
+    language = _language(item, context, f"{item.title}\n{text}")
     return services.EntryData(
-        title=_shortened(item.title or text, TITLE_MAX),
-        language=_language(item, context, f"{item.title}\n{text}"),
+        title=title,
+        language=language,
         country=source.country,
         summary=summary,
         body=body,
         body_format=BodyFormat.HTML,
-        sectors=context.sectors,
+        # The source's sectors, and those whose keyword rules the text matches.
+        sectors=context.rules.refine(
+            context.sectors, f"{title}\n{' '.join(item.categories)}\n{text}", language.code
+        ),
         tags=list(item.categories),
         source_url=link,
-        license=source.license,
+        license=item.license or source.license,
     )
+
+
+def entry_details(item: FeedItem, source: Source) -> dict[str, Any]:
+    """The source's details for every entry, under what the item brings itself."""
+    own = {name: value for name, value in item.details.items() if value not in ("", None, [], {})}
+    return {**source.entry_details, **own}
 
 
 def _provenance_note(source: Source) -> str:
@@ -160,11 +175,19 @@ class Keys:
 
     @classmethod
     def of(cls, item: FeedItem) -> Keys:
+        text = item.text
+        if item.details:
+            # A dataset changes with its details (a new download, more rows) too.
+            text += "\n" + _canonical_json(item.details)
         return cls(
             identity.guid_key(item.guid),
             identity.url_key(item.link),
-            identity.content_hash(item.title, item.text),
+            identity.content_hash(item.title, text),
         )
+
+
+def _canonical_json(value: Mapping[str, Any]) -> str:
+    return json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
 
 
 class Known:
@@ -276,7 +299,7 @@ def _create(
         organization=source.organization,
         kind=source.entry_kind,
         data=entry_data(item, context),
-        details=source.entry_details,
+        details=entry_details(item, source),
         provenance=Provenance.INGESTED,
         provenance_note=_provenance_note(source),
     )
@@ -310,7 +333,7 @@ def _update(
         origin=context.origin,
         entry=found.entry,
         data=entry_data(item, context),
-        details=context.source.entry_details,
+        details=entry_details(item, context.source),
     )
     found.content_hash = digest
     found.changed_at = context.now

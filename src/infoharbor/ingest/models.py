@@ -15,11 +15,19 @@ from django.utils.translation import gettext_lazy as _
 from infoharbor.core import kinds
 from infoharbor.core.choices import License
 from infoharbor.core.models import Country, Entry, Language, Organization, Sector
-from infoharbor.ingest.choices import HARVESTED_KINDS, Outcome, SourceKind
+from infoharbor.ingest.choices import (
+    DATASET_ENTRY_KIND,
+    DATASET_KINDS,
+    HARVESTED_KINDS,
+    Outcome,
+    PageOutcome,
+    SourceKind,
+)
 
 
 class Source(models.Model):
-    """A feed (or, later, a dataset or pages) whose items become entries of an organization.
+    """A feed, dataset, catalogue or set of pages whose items become entries of an
+    organization.
 
     Never hard-deleted once it brought items: switch it off instead, and its entries keep
     saying where they came from.
@@ -100,11 +108,26 @@ class Source(models.Model):
         from infoharbor.core import services
 
         errors: dict[str, list[Any]] = {}
-        if self.kind and self.kind not in HARVESTED_KINDS:
+        if self.kind == SourceKind.CAP:
             errors["kind"] = [
                 _(
-                    "This kind of source is not supported yet: only RSS, Atom and JSON Feed "
-                    "sources can be harvested."
+                    "CAP alert feeds are not harvested yet: the alerts platform that will "
+                    "receive and publish them is not part of this release. Add the feed as "
+                    "RSS or Atom to read its items as news meanwhile."
+                )
+            ]
+        elif self.kind and self.kind not in HARVESTED_KINDS:
+            errors["kind"] = [_("Unknown kind of source.")]
+        if self.kind in DATASET_KINDS and self.entry_kind != DATASET_ENTRY_KIND:
+            errors["entry_kind"] = [
+                _("Dataset and catalogue sources make open dataset entries (%(kind)s).")
+                % {"kind": DATASET_ENTRY_KIND}
+            ]
+        elif self.kind not in DATASET_KINDS and self.entry_kind == DATASET_ENTRY_KIND:
+            errors["entry_kind"] = [
+                _(
+                    "Only dataset files and catalogues (CSV, JSON, XLSX, CKAN, DCAT) make open "
+                    "dataset entries."
                 )
             ]
         if self.url and urlsplit(self.url).scheme not in {"http", "https"}:
@@ -171,6 +194,11 @@ class SourceState(models.Model):
     moved_to = models.URLField(
         max_length=1000, blank=True, help_text="Where the feed said it moved permanently."
     )
+    cursor = models.JSONField(
+        default=dict,
+        blank=True,
+        help_text="Where a catalogue or sitemap harvest that was cut short goes on.",
+    )
 
     class Meta:
         verbose_name = "source state"
@@ -197,6 +225,9 @@ class FetchAttempt(models.Model):
     items_unchanged = models.PositiveIntegerField(default=0)
     items_duplicate = models.PositiveIntegerField(default=0)
     items_failed = models.PositiveIntegerField(default=0)
+    items_withdrawn = models.PositiveIntegerField(
+        default=0, help_text="Entries withdrawn because their dataset left the catalogue."
+    )
 
     class Meta:
         ordering = ["-started_at", "-pk"]
@@ -244,3 +275,73 @@ class IngestedItem(models.Model):
 
     def __str__(self) -> str:
         return f"item {self.pk} of source {self.source_id}"
+
+
+class PageVisit(models.Model):
+    """An article page of a pages source: when it was fetched, and what its sitemap said.
+
+    A page stored once is not fetched again unless its sitemap's ``lastmod`` moves past the
+    one recorded here; a page that keeps failing is given up after a few tries until then.
+    """
+
+    source = models.ForeignKey(Source, on_delete=models.CASCADE, related_name="page_visits")
+    url = models.TextField(help_text="Canonical address.")
+    url_key = models.CharField(max_length=64)
+    lastmod = models.DateTimeField(null=True, blank=True, help_text="As the sitemap said.")
+    fetched_at = models.DateTimeField(default=timezone.now)
+    outcome = models.CharField(max_length=16, choices=PageOutcome.choices)
+    failures = models.PositiveSmallIntegerField(default=0, help_text="Failed tries in a row.")
+    error = models.TextField(blank=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["source", "url_key"], name="one_visit_per_page")
+        ]
+
+    def __str__(self) -> str:
+        return self.url
+
+
+class SectorRule(models.Model):
+    """Entries whose text has one of the keywords get the sector, besides their source's.
+
+    Keywords are matched on the words the search analysis finds (``infoharbor.text``), in
+    the language of each entry, so they work in the languages written without spaces too.
+    """
+
+    sector = models.ForeignKey(
+        Sector, on_delete=models.PROTECT, related_name="keyword_rules", verbose_name=_("sector")
+    )
+    keywords = models.TextField(
+        _("keywords"),
+        help_text=_(
+            "One keyword or phrase per line, in any language (เกษตร, 农业, nông nghiệp, "
+            "agriculture). Case, accents, Traditional or Simplified Chinese and Zawgyi do "
+            "not matter."
+        ),
+    )
+    enabled = models.BooleanField(_("on"), default=True)
+    note = models.CharField(_("note"), max_length=300, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    updated_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["sector__order", "sector__slug", "pk"]
+        verbose_name = _("sector keyword rule")
+        verbose_name_plural = _("sector keyword rules")
+
+    def __str__(self) -> str:
+        first = self.keywords.strip().splitlines()[0] if self.keywords.strip() else ""
+        return f"{self.sector.slug}: {first}"
+
+    @property
+    def keyword_list(self) -> list[str]:
+        return list(
+            dict.fromkeys(line.strip() for line in self.keywords.splitlines() if line.strip())
+        )
+
+    def clean(self) -> None:
+        if not self.keyword_list:
+            raise ValidationError({"keywords": [_("Give at least one keyword.")]})
+        if len(self.keyword_list) > 500:
+            raise ValidationError({"keywords": [_("At most 500 keywords per rule.")]})

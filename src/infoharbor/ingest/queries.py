@@ -11,9 +11,11 @@ from django.db.models.functions import TruncDate
 from django.utils import timezone
 
 from infoharbor.accounts.choices import Role
+from infoharbor.core.models import Sector
 from infoharbor.core.permissions import Actor
 from infoharbor.ingest.choices import Freshness
-from infoharbor.ingest.models import FetchAttempt, IngestedItem, Source, SourceState
+from infoharbor.ingest.models import FetchAttempt, IngestedItem, SectorRule, Source, SourceState
+from infoharbor.ingest.sectors import KeywordRule, SectorMatcher
 
 HEALTH_DAYS = 14  # the per-day table
 RATE_DAYS = 7  # items per day: the mean over this many days
@@ -149,4 +151,31 @@ def source_health(source: Source, now: dt.datetime | None = None) -> SourceHealt
         daily=daily,
         mean_delay_seconds=float(delay) if delay is not None else None,
         attempts=list(FetchAttempt.objects.filter(source=source)[:RECENT_ATTEMPTS]),
+    )
+
+
+@dataclass(frozen=True)
+class SectorRules:
+    """The enabled sector keyword rules, read once per harvest."""
+
+    matcher: SectorMatcher
+    sectors: dict[int, Sector]
+
+    def refine(self, sectors: list[Sector], text: str, lang: str | None) -> list[Sector]:
+        """``sectors`` (the source's) and those of the rules with a keyword in ``text``."""
+        if not self.matcher:
+            return sectors
+        matched = self.matcher.sectors(text, lang)
+        have = {sector.pk for sector in sectors}
+        extra = [self.sectors[pk] for pk in sorted(matched - have)]
+        return [*sectors, *extra]
+
+
+def sector_rules() -> SectorRules:
+    rules = list(SectorRule.objects.filter(enabled=True).select_related("sector"))
+    return SectorRules(
+        matcher=SectorMatcher(
+            KeywordRule(rule.sector_id, tuple(rule.keyword_list)) for rule in rules
+        ),
+        sectors={rule.sector_id: rule.sector for rule in rules},
     )

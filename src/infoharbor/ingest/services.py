@@ -161,6 +161,7 @@ def update_source(
     if address_changed:
         # A new address is a new document: its validators and redirect are not the old one's.
         state.etag = state.last_modified = state.moved_to = state.document_hash = ""
+        state.cursor = {}  # a catalogue's or sitemap's place is the old address's
         state.next_due_at = None
         state.save()
     changes = audit.diff(before, _snapshot(source))
