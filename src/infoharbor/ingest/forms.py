@@ -9,7 +9,12 @@ from django.conf import settings
 from django.utils.translation import gettext_lazy as _
 
 from infoharbor.core import kinds
-from infoharbor.ingest.choices import DATASET_ENTRY_KIND, DATASET_KINDS
+from infoharbor.ingest.choices import (
+    DATASET_ENTRY_KIND,
+    DATASET_KINDS,
+    HARVESTED_KINDS,
+    SourceKind,
+)
 from infoharbor.ingest.models import Source
 from infoharbor.ingest.services import SourceData
 
@@ -51,6 +56,12 @@ class SourceForm(forms.ModelForm[Source]):
         kind_field = self.fields["entry_kind"]
         assert isinstance(kind_field, forms.ChoiceField)  # noqa: S101 - declared above
         kind_field.choices = [(kind.key, kind.label) for kind in kinds.all_kinds()]
+        # Offer only the kinds this release harvests (CAP waits for the alerts platform).
+        source_kind = self.fields["kind"]
+        assert isinstance(source_kind, forms.ChoiceField)  # noqa: S101 - a model choice field
+        source_kind.choices = [
+            (value, label) for value, label in SourceKind.choices if value in HARVESTED_KINDS
+        ]
         self.fields["interval_minutes"].help_text = _("At least %(minimum)d minutes.") % {
             "minimum": settings.INGEST_MIN_INTERVAL_MINUTES
         }

@@ -135,7 +135,7 @@ class Source(models.Model):
         minimum = settings.INGEST_MIN_INTERVAL_MINUTES
         if self.interval_minutes is not None and self.interval_minutes < minimum:
             errors["interval_minutes"] = [
-                _("Poll at most every %(minimum)d minutes (the harbor's minimum).")
+                _("The interval must be at least %(minimum)d minutes (the harbor's minimum).")
                 % {"minimum": minimum}
             ]
         if self.quiet_after_hours is not None and self.quiet_after_hours < 1:
