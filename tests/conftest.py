@@ -39,6 +39,11 @@ def _fresh_cache() -> None:
     from django.core.cache import cache
 
     cache.clear()
+    # So are the robots.txt rules the fetchers of this process have read (a later test's
+    # local server may get an earlier one's port).
+    from infoharbor.ingest.fetch import ROBOTS
+
+    ROBOTS.clear()
 
 
 @pytest.fixture(autouse=True)

@@ -10,9 +10,12 @@ import time
 import pytest
 
 from infoharbor.ingest.fetch import (
+    ROBOTS_CACHE_SECONDS,
     Fetcher,
     FetchError,
     FetchPolicy,
+    RobotsCache,
+    RobotsRules,
     address_allowed,
     retry_after_seconds,
 )
@@ -281,6 +284,25 @@ class TestRedirects:
         assert len(feed_server.requests_to("/a")) + len(feed_server.requests_to("/b")) == 4
 
 
+class TestRobotsCache:
+    def test_rules_expire_after_a_day(self) -> None:
+        now = [1000.0]
+        cache = RobotsCache(clock=lambda: now[0])
+        rules = RobotsRules.from_text("User-agent: *\nDisallow: /x\n")
+        cache.put("https://example.org", rules)
+
+        now[0] += ROBOTS_CACHE_SECONDS - 1
+        assert cache.get("https://example.org") is rules
+        now[0] += 1
+        assert cache.get("https://example.org") is None
+
+    def test_rules_that_could_not_be_read_are_not_kept(self) -> None:
+        cache = RobotsCache()
+        cache.put("https://example.org", RobotsRules.disallow_all("it could not be read"))
+
+        assert cache.get("https://example.org") is None
+
+
 class TestRobots:
     def test_a_path_robots_txt_disallows_is_not_fetched(
         self, feed_server: FeedServer, policy: FetchPolicy
@@ -333,6 +355,37 @@ class TestRobots:
         assert refused.value.code == "robots"
         assert "could not be read" in refused.value.message
         assert feed_server.requests_to("/feed.xml") == []
+
+    def test_rules_read_once_serve_the_next_runs_of_the_process(
+        self, feed_server: FeedServer, policy: FetchPolicy
+    ) -> None:
+        feed_server.routes["/robots.txt"] = Reply(200, b"User-agent: *\nDisallow: /private/\n")
+        feed_server.serve_file("/feed.xml", RSS)
+        feed_server.serve_file("/private/feed.xml", RSS)
+
+        for _run in range(3):
+            with Fetcher(policy) as fetcher:
+                fetcher.fetch(feed_server.url("/feed.xml"))
+                with pytest.raises(FetchError):
+                    fetcher.fetch(feed_server.url("/private/feed.xml"))
+
+        assert len(feed_server.requests_to("/robots.txt")) == 1
+        assert len(feed_server.requests_to("/feed.xml")) == 3
+        assert feed_server.requests_to("/private/feed.xml") == []
+
+    def test_an_unreadable_robots_txt_is_asked_for_again_by_the_next_run(
+        self, feed_server: FeedServer, policy: FetchPolicy
+    ) -> None:
+        feed_server.routes["/robots.txt"] = Reply(503, b"down")
+        feed_server.serve_file("/feed.xml", RSS)
+        with Fetcher(policy) as fetcher, pytest.raises(FetchError):
+            fetcher.fetch(feed_server.url("/feed.xml"))
+
+        feed_server.routes["/robots.txt"] = Reply(200, b"")
+        with Fetcher(policy) as fetcher:
+            assert fetcher.fetch(feed_server.url("/feed.xml")).body == RSS
+
+        assert len(feed_server.requests_to("/robots.txt")) == 2
 
     def test_crawl_delay_spaces_requests_to_the_host(
         self, feed_server: FeedServer, policy: FetchPolicy

@@ -7,7 +7,10 @@ One :class:`Fetcher` serves a whole harvest run. For each URL it
   TCP connection actually goes to, after DNS and for every redirect, so neither a name that
   resolves to 127.0.0.1 nor a redirect to the cloud metadata address gets through;
 - asks the host's robots.txt first (RFC 9309: a missing one allows everything, one that
-  cannot be read forbids everything for now) and takes its ``Crawl-delay`` into account;
+  cannot be read forbids everything for now) and takes its ``Crawl-delay`` into account.
+  Rules that were read are kept for the process for :data:`ROBOTS_CACHE_SECONDS` (24 hours,
+  RFC 9309's limit), so a worker polling a host's sources every few minutes asks for its
+  robots.txt once a day, not once per harvest; "could not be read" is kept for one run only;
 - waits its turn per host (the politeness delay);
 - sends a clear User-Agent and conditional headers (``If-None-Match``, ``If-Modified-Since``);
 - follows at most ``max_redirects`` redirects itself, so each hop is checked the same way;
@@ -26,6 +29,7 @@ import datetime as dt
 import email.utils
 import ipaddress
 import socket
+import threading
 import time
 import urllib.robotparser
 from collections.abc import Callable, Iterable
@@ -45,6 +49,8 @@ PERMANENT_REDIRECTS = frozenset({301, 308})
 # RFC 9309 section 2.5: crawlers must parse at least the first 500 KiB of a robots.txt.
 ROBOTS_MAX_BYTES = 500 * 1024
 ROBOTS_MAX_REDIRECTS = 5
+# RFC 9309 section 2.4: a cached robots.txt should not be used for more than 24 hours.
+ROBOTS_CACHE_SECONDS = 24 * 3600.0
 # A Crawl-delay longer than this is taken as this: one source must not stall a whole run.
 MAX_CRAWL_DELAY = 60.0
 # IPv6 prefixes that carry an IPv4 address a gateway would reach on our behalf.
@@ -247,24 +253,62 @@ class _Answer:
     truncated: bool = False
 
 
-class _Robots:
+class RobotsRules:
+    """The robots.txt rules of one origin (RFC 9309), or "forbid everything" and why."""
+
     def __init__(self, parser: urllib.robotparser.RobotFileParser, problem: str = "") -> None:
         self.parser = parser
         self.problem = problem  # why everything is forbidden, when robots.txt was unreadable
 
     @classmethod
-    def allow_all(cls) -> _Robots:
+    def allow_all(cls) -> RobotsRules:
         return cls.from_text("")
 
     @classmethod
-    def disallow_all(cls, problem: str) -> _Robots:
+    def disallow_all(cls, problem: str) -> RobotsRules:
         return cls(cls.from_text("User-agent: *\nDisallow: /").parser, problem)
 
     @classmethod
-    def from_text(cls, text: str) -> _Robots:
+    def from_text(cls, text: str) -> RobotsRules:
         parser = urllib.robotparser.RobotFileParser()
         parser.parse(text.splitlines())
         return cls(parser)
+
+
+class RobotsCache:
+    """robots.txt rules per origin, shared by the fetchers of a process (thread-safe).
+
+    Only rules that were read (or a 4xx: "no rules") are kept; a robots.txt that could not
+    be read forbids everything for the run that met it and is asked for again by the next.
+    """
+
+    def __init__(self, clock: Callable[[], float] = time.monotonic) -> None:
+        self._clock = clock
+        self._lock = threading.Lock()
+        self._rules: dict[str, tuple[float, RobotsRules]] = {}
+
+    def get(self, origin: str) -> RobotsRules | None:
+        with self._lock:
+            kept = self._rules.get(origin)
+            if kept is None:
+                return None
+            if self._clock() - kept[0] >= ROBOTS_CACHE_SECONDS:
+                del self._rules[origin]
+                return None
+            return kept[1]
+
+    def put(self, origin: str, robots: RobotsRules) -> None:
+        if robots.problem:
+            return
+        with self._lock:
+            self._rules[origin] = (self._clock(), robots)
+
+    def clear(self) -> None:
+        with self._lock:
+            self._rules.clear()
+
+
+ROBOTS = RobotsCache()
 
 
 # --- The fetcher -------------------------------------------------------------------------------
@@ -299,7 +343,7 @@ class Fetcher:
         )
         self._last_request: dict[str, float] = {}
         self._crawl_delay: dict[str, float] = {}
-        self._robots: dict[str, _Robots] = {}
+        self._robots: dict[str, RobotsRules] = {}
 
     def __enter__(self) -> Fetcher:
         return self
@@ -485,7 +529,11 @@ class Fetcher:
         origin = _origin(url)
         robots = self._robots.get(origin)
         if robots is None:
-            robots = self._robots[origin] = self._load_robots(origin)
+            robots = ROBOTS.get(origin)
+            if robots is None:
+                robots = self._load_robots(origin)
+                ROBOTS.put(origin, robots)
+            self._robots[origin] = robots
             delay = robots.parser.crawl_delay(self.policy.robots_agent)
             if delay is not None:
                 self._crawl_delay[_host(url)] = min(float(delay), MAX_CRAWL_DELAY)
@@ -493,7 +541,7 @@ class Fetcher:
             reason = robots.problem or "its rules do not allow the harbor to fetch this address"
             raise FetchError("robots", f"robots.txt of {origin}: {reason} ({url}).")
 
-    def _load_robots(self, origin: str) -> _Robots:
+    def _load_robots(self, origin: str) -> RobotsRules:
         url = f"{origin}/robots.txt"
         for _hop in range(ROBOTS_MAX_REDIRECTS + 1):
             try:
@@ -502,8 +550,8 @@ class Fetcher:
                 if error.code in {"refused_address", "dns"}:
                     raise
                 if error.status is not None and 400 <= error.status < 500:
-                    return _Robots.allow_all()  # "unavailable": no rules
-                return _Robots.disallow_all(f"it could not be read ({error.message})")
+                    return RobotsRules.allow_all()  # "unavailable": no rules
+                return RobotsRules.disallow_all(f"it could not be read ({error.message})")
             if answer.status in REDIRECT_STATUSES:
                 location = answer.headers.get("location", "").strip()
                 if not location:
@@ -511,9 +559,9 @@ class Fetcher:
                 url = urljoin(url, location)
                 continue
             if 200 <= answer.status < 300:
-                return _Robots.from_text(answer.body.decode("utf-8", errors="replace"))
+                return RobotsRules.from_text(answer.body.decode("utf-8", errors="replace"))
             break
-        return _Robots.allow_all()
+        return RobotsRules.allow_all()
 
     def _get_robots(self, url: str) -> _Answer:
         url = checked_url(url)
