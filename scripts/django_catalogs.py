@@ -26,6 +26,7 @@ from __future__ import annotations
 import re
 import sys
 from dataclasses import dataclass, field
+from datetime import UTC, datetime
 from pathlib import Path
 
 import django
@@ -162,7 +163,12 @@ def djangos_own(locale: str) -> dict[tuple[str | None, str], list[str]]:
     return found
 
 
-def render(locale: str, entries: list[Entry], existing: dict[tuple[str | None, str], Entry]) -> str:
+def render(
+    locale: str,
+    entries: list[Entry],
+    existing: dict[tuple[str | None, str], Entry],
+    revised: str,
+) -> str:
     name, plurals = LOCALES[locale]
     nplurals = int(re.search(r"nplurals=(\d+)", plurals).group(1))  # type: ignore[union-attr]
     own = djangos_own(locale)
@@ -172,6 +178,7 @@ def render(locale: str, entries: list[Entry], existing: dict[tuple[str | None, s
         'msgid ""',
         'msgstr ""',
         '"Project-Id-Version: infoharbor (Django %s)\\n"' % django.get_version(),
+        f'"PO-Revision-Date: {revised}\\n"',
         '"Last-Translator: Information Harbor developers\\n"',
         f'"Language-Team: {name}\\n"',
         f'"Language: {locale}\\n"',
@@ -207,9 +214,15 @@ def main() -> int:
     entries = english()
     for locale in LOCALES:
         path = OUT / locale / "LC_MESSAGES" / "django.po"
-        existing = {e.key: e for e in parse(path) if e.msgid} if path.exists() else {}
+        old = parse(path) if path.exists() else []
+        existing = {e.key: e for e in old if e.msgid}
+        # The revision date changes when a translator edits the catalog, not on every rerun.
+        header = next((e.msgstr[0] for e in old if not e.msgid), "")
+        revised = re.search(r"PO-Revision-Date: (.*)", header)
+        now = datetime.now(UTC).strftime("%Y-%m-%d %H:%M+0000")
+        text = render(locale, entries, existing, revised.group(1) if revised else now)
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(render(locale, entries, existing), encoding="utf-8")
+        path.write_text(text, encoding="utf-8")
         todo = sum(1 for e in parse(path) if e.msgid and not all(e.msgstr))
         print(f"{path.relative_to(ROOT)}: {len(entries)} strings, {todo} to translate")
     return 0
