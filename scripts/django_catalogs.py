@@ -15,7 +15,7 @@ Burmese, Django's own translation when it has one), a string Django dropped is r
 After upgrading Django, rerun it, translate the empty msgstrs, compile and test:
 
     .venv/bin/python scripts/django_catalogs.py
-    grep -n -B1 '^msgstr\\(\\[[0-9]\\]\\)\\? ""$' src/infoharbor/locale_django/*/LC_MESSAGES/django.po
+    grep -n -B1 '^msgstr\\(\\[[0-9]\\]\\)\\? ""$' src/infoharbor/locale_django/*/*/django.po
     scripts/i18n.sh compile && .venv/bin/pytest tests/i18n -q
 
 Standard library only: this is a build step, and the project adds no dependency for it.
@@ -25,6 +25,7 @@ from __future__ import annotations
 
 import re
 import sys
+import unicodedata
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from pathlib import Path
@@ -95,7 +96,8 @@ def parse(path: Path) -> list[Entry]:
     """The entries of a .po file (its header included, as the entry with an empty msgid)."""
     entries = []
     for block in re.split(r"\n\s*\n", path.read_text(encoding="utf-8")):
-        entry, fields, current = Entry(msgid=""), {}, ""
+        entry, current = Entry(msgid=""), ""
+        fields: dict[str, str] = {}
         for line in block.splitlines():
             if line.startswith("#~") or not line.strip():
                 continue
@@ -152,14 +154,17 @@ def english() -> list[Entry]:
 
 
 def djangos_own(locale: str) -> dict[tuple[str | None, str], list[str]]:
-    """Django's complete translations into ``locale``, if it has a catalog for it."""
-    found = {}
+    """Django's complete translations into ``locale``, if it has a catalog for it, in NFC: its
+    Burmese catalog types the asat before the dot below (U+103A U+1037), where Unicode's
+    canonical order, and the harbor's catalog, put the dot below first."""
+    found: dict[tuple[str | None, str], list[str]] = {}
     for locale_dir in SOURCES:
         path = locale_dir / locale / "LC_MESSAGES" / "django.po"
         if path.exists():
             for entry in parse(path):
                 if entry.msgid and all(entry.msgstr) and "fuzzy" not in entry.flags:
-                    found.setdefault(entry.key, entry.msgstr)
+                    nfc = [unicodedata.normalize("NFC", form) for form in entry.msgstr]
+                    found.setdefault(entry.key, nfc)
     return found
 
 
@@ -177,7 +182,7 @@ def render(
         "# Written by scripts/django_catalogs.py from Django's English catalogs; translate here.",
         'msgid ""',
         'msgstr ""',
-        '"Project-Id-Version: infoharbor (Django %s)\\n"' % django.get_version(),
+        f'"Project-Id-Version: infoharbor (Django {django.get_version()})\\n"',
         f'"PO-Revision-Date: {revised}\\n"',
         '"Last-Translator: Information Harbor developers\\n"',
         f'"Language-Team: {name}\\n"',
