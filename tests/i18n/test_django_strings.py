@@ -18,8 +18,10 @@ from pathlib import Path
 from types import ModuleType
 
 import pytest
+from django import forms
 from django.conf import settings
 from django.test import Client
+from django.utils import translation
 
 from infoharbor.accounts.models import User
 from infoharbor.core import audit, services
@@ -158,8 +160,8 @@ def test_burmese_keeps_djangos_translations_and_is_unicode() -> None:
     kept = {key for key in djangos if key[0] is None and key[1] in ours}
     assert kept, "Django's Burmese catalog was not found"
     assert all(ours[key[1]] == djangos[key] for key in kept)
-    for forms in ours.values():
-        for form in forms:
+    for msgstr in ours.values():
+        for form in msgstr:
             assert not re.search(r"(?:^|[^\u1000-\u109f])\u1031", form), f"Zawgyi: {form!r}"
             assert not re.search(r"[\u1060-\u1097]", form), f"Zawgyi: {form!r}"
 
@@ -282,3 +284,19 @@ def test_entry_page_writes_dates_the_languages_way(harbor: Harbor, locale: str) 
     assert f">{date}</time>" in shown
     assert f">{date_and_time}</time>" in shown
     assert "July" not in shown
+
+
+@pytest.mark.parametrize(
+    ("locale", "typed"),
+    [("fil", "07/15/2025"), ("lo", "15/07/2025"), ("my", "15/07/2025"), ("tet", "15/07/2025")],
+)
+def test_date_fields_take_the_languages_short_date_and_offer_iso_to_the_date_picker(
+    locale: str, typed: str
+) -> None:
+    """The portal's date fields are <input type="date">, which shows nothing unless its value
+    is ISO 8601: a form redisplaying a stored date must write it so in every language."""
+    with translation.override(locale):
+        assert forms.DateField().clean(typed) == dt.date(2025, 7, 15)
+        assert forms.DateField().clean("2025-07-15") == dt.date(2025, 7, 15)
+        rendered = forms.DateInput(attrs={"type": "date"}).render("when", dt.date(2025, 7, 15))
+    assert 'value="2025-07-15"' in rendered
