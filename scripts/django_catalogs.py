@@ -6,8 +6,9 @@ own in ``src/infoharbor/locale_django/<locale>/LC_MESSAGES/django.po`` (second i
 settings.LOCALE_PATHS, so the harbor's own catalogs still win). This script writes their
 skeleton from Django's English catalogs, keeping only the strings a portal page can show:
 form fields and widgets, validators, model validation errors, month and weekday names, the
-date format's a.m./p.m., "timesince", "or", file sizes, and the password rules and forms of
-django.contrib.auth (not the admin, not the field descriptions of admindocs).
+date format's a.m./p.m., "timesince", "or", file sizes, the CSRF failure page, and the
+password rules and forms of django.contrib.auth (not the admin, not admindocs' descriptions
+of the field types).
 
 It keeps every translation already in the catalogs; a new string gets an empty msgstr (for
 Burmese, Django's own translation when it has one), a string Django dropped is removed.
@@ -50,6 +51,7 @@ SOURCES = {
         "utils/ipv6.py",
         "utils/text.py",
         "utils/timesince.py",
+        "views/csrf.py",  # the page a form posted without its CSRF cookie gets
     ),
     DJANGO / "contrib" / "auth" / "locale": (
         "contrib/auth/base_user.py",

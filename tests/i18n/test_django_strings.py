@@ -300,3 +300,17 @@ def test_date_fields_take_the_languages_short_date_and_offer_iso_to_the_date_pic
         assert forms.DateField().clean("2025-07-15") == dt.date(2025, 7, 15)
         rendered = forms.DateInput(attrs={"type": "date"}).render("when", dt.date(2025, 7, 15))
     assert 'value="2025-07-15"' in rendered
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("locale", LOCALES)
+def test_a_form_posted_without_its_csrf_cookie_is_refused_in_the_language(locale: str) -> None:
+    """What someone whose browser blocks cookies sees on signing in: Django's CSRF page."""
+    response = Client(enforce_csrf_checks=True).post(
+        f"/{locale}/accounts/login/", {"username": "a@example.org", "password": "x"}
+    )
+    assert response.status_code == 403
+    shown = page(response)
+    assert translated(locale, "CSRF verification failed. Request aborted.") in shown
+    assert "Request aborted" not in shown
+    assert "cookie when submitting forms" not in shown
