@@ -7,6 +7,9 @@
 #
 # Catalogs: src/infoharbor/locale/<locale>/LC_MESSAGES/django.po, one per interface language
 # of settings.LANGUAGES. The .po files and the compiled .mo files are both committed.
+# `compile` also compiles the harbor's catalogs of Django's own strings for fil, lo, my and
+# tet (src/infoharbor/locale_django, in settings.LOCALE_PATHS); `make` leaves them alone:
+# they come from Django's catalogs, through scripts/django_catalogs.py.
 #
 # Strings are extracted from src/infoharbor (.py, .html, .txt; migrations left out) with
 # package-relative paths, without source locations (--no-location) and without line wrapping

@@ -261,7 +261,12 @@ locale.LANG_INFO.update(
 )
 for _code, _native in LANGUAGES:
     locale.LANG_INFO[_code] = {**locale.LANG_INFO[_code], "name_local": _native}
-LOCALE_PATHS = [BASE_DIR / "locale"]
+# The harbor's own catalogs first (they win where both have a string), then its catalogs of
+# Django's own strings (form errors, month names...) for the languages Django does not
+# translate: fil, lo, my, tet (scripts/django_catalogs.py).
+LOCALE_PATHS = [BASE_DIR / "locale", BASE_DIR / "locale_django"]
+# Date and number formats for those four languages (Django falls back to English).
+FORMAT_MODULE_PATH = "infoharbor.formats"
 USE_I18N = True
 USE_TZ = True
 TIME_ZONE: str = _values["TIME_ZONE"]

@@ -13,6 +13,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 LOCALE_DIR = Path(__file__).resolve().parents[2] / "src" / "infoharbor" / "locale"
+# The harbor's catalogs of Django's own strings, for the languages Django does not translate.
+DJANGO_LOCALE_DIR = LOCALE_DIR.with_name("locale_django")
 
 _ESCAPES = {"n": "\n", "t": "\t", "r": "\r", '"': '"', "\\": "\\"}
 
@@ -113,5 +115,5 @@ def parse(path: Path) -> Catalog:
     return Catalog(path=path, header=header, header_fuzzy=header_fuzzy, entries=entries)
 
 
-def catalog_path(locale: str, domain: str = "django") -> Path:
-    return LOCALE_DIR / locale / "LC_MESSAGES" / f"{domain}.po"
+def catalog_path(locale: str, domain: str = "django", *, base: Path = LOCALE_DIR) -> Path:
+    return base / locale / "LC_MESSAGES" / f"{domain}.po"
