@@ -4,6 +4,7 @@ to the same page in each of the other languages."""
 
 from __future__ import annotations
 
+import datetime as dt
 import functools
 import re
 from dataclasses import dataclass, field
@@ -565,3 +566,21 @@ def test_language_switcher_leads_to_the_same_page(
         there_view = resolve(urlsplit(target).path)
     assert (there_view.view_name, there_view.kwargs) == (here_view.view_name, here_view.kwargs)
     assert urlsplit(target).query == urlsplit(address).query
+
+
+
+@pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES])
+def test_date_pickers_show_a_stored_date_in_every_language(language: str) -> None:
+    # <input type="date"> shows only an ISO value: Thai would write 15/07/2025 and Chinese
+    # 2025/07/15, and the editor would find the policy's date picker empty.
+    from infoharbor.information.forms import PolicyDocumentForm
+    from infoharbor.information.models import PolicyDocument
+
+    with translation.override(language):
+        form = PolicyDocumentForm(instance=PolicyDocument(effective_date=dt.date(2025, 7, 15)))
+        bound = PolicyDocumentForm(data={"policy_type": "law", "effective_date": "2025-07-15"})
+        rendered = str(form["effective_date"])
+
+    assert 'type="date"' in rendered
+    assert 'value="2025-07-15"' in rendered
+    assert bound.is_valid() or "effective_date" not in bound.errors

@@ -10,6 +10,7 @@ from django.core.exceptions import ValidationError
 from django.core.validators import URLValidator
 from django.utils.translation import gettext_lazy as _
 
+from infoharbor.core.widgets import DateInput
 from infoharbor.information.models import Dataset, News, PolicyDocument
 
 
@@ -23,7 +24,7 @@ class PolicyDocumentForm(forms.ModelForm[Any]):
     class Meta:
         model = PolicyDocument
         fields = ["policy_type", "document_number", "issuing_body", "effective_date", "in_force"]
-        widgets = {"effective_date": forms.DateInput(attrs={"type": "date"})}
+        widgets = {"effective_date": DateInput()}
 
 
 # --- Datasets -------------------------------------------------------------------------------
@@ -234,8 +235,8 @@ class DatasetForm(forms.ModelForm[Any]):
             "preview",
         ]
         widgets = {
-            "temporal_start": forms.DateInput(attrs={"type": "date"}),
-            "temporal_end": forms.DateInput(attrs={"type": "date"}),
+            "temporal_start": DateInput(),
+            "temporal_end": DateInput(),
             "row_count_complete": forms.HiddenInput,
         }
 

@@ -17,6 +17,7 @@ from infoharbor.core.choices import BodyFormat, License, OrganizationKind, Visib
 from infoharbor.core.models import Country, Entry, Language, Organization, Sector
 from infoharbor.core.platforms import PLATFORMS
 from infoharbor.core.services import EntryData
+from infoharbor.core.widgets import DateInput
 
 # The kind's own form is rendered below the shared fields, its inputs named "details-<field>".
 DETAILS_PREFIX = "details"
@@ -100,12 +101,12 @@ class EntryFilterForm(forms.Form):
     date_from = forms.DateField(
         label=_("Published from"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
     date_to = forms.DateField(
         label=_("Published until"),
         required=False,
-        widget=forms.DateInput(attrs={"type": "date"}),
+        widget=DateInput(),
     )
 
     def __init__(self, *args: Any, **kwargs: Any) -> None:

@@ -9,6 +9,7 @@ from django import forms
 from django.http import QueryDict
 from django.utils.translation import gettext_lazy as _
 
+from infoharbor.core.widgets import DateInput
 from infoharbor.search.backends.base import Filters
 
 FACET_PARAMS = ("platform", "kind", "country", "language", "sector", "organization")
@@ -17,12 +18,8 @@ MAX_VALUES = 20
 
 class SearchForm(forms.Form):
     q = forms.CharField(label=_("Search"), required=False, max_length=2000)
-    published_from = forms.DateField(
-        label=_("Published from"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
-    published_to = forms.DateField(
-        label=_("Published until"), required=False, widget=forms.DateInput(attrs={"type": "date"})
-    )
+    published_from = forms.DateField(label=_("Published from"), required=False, widget=DateInput())
+    published_to = forms.DateField(label=_("Published until"), required=False, widget=DateInput())
     sort = forms.ChoiceField(
         label=_("Sort by"),
         required=False,
