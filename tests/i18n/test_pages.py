@@ -568,7 +568,6 @@ def test_language_switcher_leads_to_the_same_page(
     assert urlsplit(target).query == urlsplit(address).query
 
 
-
 @pytest.mark.parametrize("language", [code for code, _name in settings.LANGUAGES])
 def test_date_pickers_show_a_stored_date_in_every_language(language: str) -> None:
     # <input type="date"> shows only an ISO value: Thai would write 15/07/2025 and Chinese
