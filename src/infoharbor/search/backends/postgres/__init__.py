@@ -583,7 +583,7 @@ def _order(
             ranked[:RERANK_WINDOW],
             key=lambda hit: -hit.score * freshness(hit.published_at, now),
         )
-        return top[request.offset : wanted]
+        ranked = [*top, *ranked[RERANK_WINDOW:]]
     return [*ranked, *rest][request.offset : wanted]
 
 
