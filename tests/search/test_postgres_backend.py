@@ -353,7 +353,9 @@ def test_lexicon_stays_exact_through_index_replace_delete_and_reindex(
 
 def test_bulk_load_with_deferred_indexes(backend: PostgresBackend) -> None:
     backend.defer_indexes()
-    backend.index([document(pk, title=["harbor"], body=["rules", *["notes"] * pk]) for pk in range(1, 6)], [])
+    backend.index(
+        [document(pk, title=["harbor"], body=["rules", *["notes"] * pk]) for pk in range(1, 6)], []
+    )
     assert search(backend, Word("harbor"), limit=2) != []  # slower, but searchable
     backend.optimize()
     with connection.cursor() as cursor:

@@ -94,12 +94,12 @@ __all__ = [
 
 TABLE = "search_document"
 # Postings read per list at first, and at most (x 8 each time too few candidates survive).
-CANDIDATES = 1000
+CANDIDATES = 500
 MAX_CANDIDATES = 64_000
 # Candidates scored exactly (the best by IDF x impact), at least the page.
-RESCORE = 300
+RESCORE = 100
 # A prefix is expanded into at most this many of its lexemes, the most frequent first.
-PREFIX_EXPANSIONS = 64
+PREFIX_EXPANSIONS = 32
 # The newest-first path: matches read at most, and ranked at most.
 MATCH_WINDOW = 2000
 RANK_CANDIDATES = 1000
@@ -310,19 +310,16 @@ class PostgresBackend:
             if root is None or request.sort == "date":
                 return self._newest(cursor, request, root, scope, params, now, None)
             statistics, expansions = self._statistics(cursor, root)
-            candidates = lists.posting_lists(root, statistics, expansions)
-            candidates = [t for t in dict.fromkeys(candidates) if statistics.postings(t)]
-            if not candidates:
-                if lists.complete(root, statistics, expansions, 0):
+            if not lists.limits(root, statistics, expansions, CANDIDATES):
+                if lists.complete(root, statistics, expansions, {}):
                     return SearchResult([], 0, {n: [] for n in FACETS} if request.facets else {})
                 return self._newest(cursor, request, root, scope, params, now, statistics)
             limit = CANDIDATES
             wanted = request.offset + request.limit
             while True:
-                whole = lists.complete(root, statistics, expansions, limit)
-                found = self._best(
-                    cursor, request, root, scope, params, statistics, candidates, limit
-                )
+                limits = lists.limits(root, statistics, expansions, limit)
+                whole = lists.complete(root, statistics, expansions, limits)
+                found = self._best(cursor, request, root, scope, params, statistics, limits)
                 if whole or found[0] >= wanted or limit >= MAX_CANDIDATES:
                     break
                 limit *= 8
@@ -381,10 +378,9 @@ class PostgresBackend:
         scope: list[str],
         scope_params: list[Any],
         statistics: Statistics,
-        candidates: list[str],
-        limit: int,
+        limits: dict[str, int],
     ) -> tuple[int, list[tuple[Any, ...]], dict[str, list[tuple[str, int]]]]:
-        """The candidates of the first ``limit`` postings of each list that match: their
+        """The candidates of the first postings of each list (``limits``) that match: their
         number, the best :data:`RESCORE` with their terms, and the facets over all."""
         # _SAFE_SQL: assembled from constants, the conditions of _scope (constants and
         # placeholders) and placeholders; every value is a parameter.
@@ -393,10 +389,10 @@ class PostgresBackend:
                 "(SELECT entry_id, impact * %s AS s FROM search_posting WHERE lexeme = %s"
                 " ORDER BY impact DESC LIMIT %s)"
             ]
-            * len(candidates)
+            * len(limits)
         )
         params: list[Any] = []
-        for text in candidates:
+        for text, limit in limits.items():
             params += [statistics.list_weight(text), text, limit]
         where = " AND ".join([*scope, "d.terms @@ %s::tsquery"])
         params += [*scope_params, compile_query(root)]

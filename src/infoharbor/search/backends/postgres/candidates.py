@@ -8,8 +8,6 @@ postings than the limit): a word's forms all, a phrase's rarest token, any requi
 
 from __future__ import annotations
 
-from collections.abc import Callable
-
 from infoharbor.search.backends.postgres.scoring import Statistics
 from infoharbor.search.backends.postgres.terms import (
     CONCEPT_MARKER,
@@ -19,6 +17,8 @@ from infoharbor.search.backends.postgres.terms import (
 )
 from infoharbor.search.query import All, Any_, Concept, Grams, Node, Not, Phrase, Prefix, Word
 
+# A prefix's expansions share this part of the postings a list reads.
+PREFIX_SHARE = 8
 # prefix -> the lexemes it expands to (the most frequent first) and whether that is all of them
 Expansions = dict[str, tuple[list[str], bool]]
 
@@ -55,11 +55,41 @@ def posting_lists(node: Node, statistics: Statistics, expansions: Expansions) ->
     return []  # grams match nothing; exclusions give no candidates
 
 
-def complete(node: Node, statistics: Statistics, expansions: Expansions, limit: int) -> bool:
-    """Whether the first ``limit`` postings of the lists of ``node`` hold all its matches."""
+def limits(
+    node: Node, statistics: Statistics, expansions: Expansions, limit: int
+) -> dict[str, int]:
+    """How many postings to read of each list: ``limit``, and a share of it for each of a
+    prefix's expansions (a prefix scores a constant: its candidates are interchangeable, the
+    impacts only put the titles first)."""
+    found: dict[str, int] = {}
+    share = max(1, limit // PREFIX_SHARE)
+
+    def visit(n: Node) -> None:
+        if isinstance(n, Prefix):
+            for text in expansions.get(lexeme(n.text), ([], True))[0]:
+                found.setdefault(text, share)
+        elif not isinstance(n, All | Any_ | Not):
+            for text in posting_lists(n, statistics, expansions):
+                found[text] = limit
+
+    def walk_positive(n: Node) -> None:
+        visit(n)
+        if isinstance(n, All | Any_):
+            for child in n.children:
+                if not isinstance(child, Not):
+                    walk_positive(child)
+
+    walk_positive(node)
+    return {text: n for text, n in found.items() if statistics.postings(text)}
+
+
+def complete(
+    node: Node, statistics: Statistics, expansions: Expansions, limits: dict[str, int]
+) -> bool:
+    """Whether the first postings of the lists of ``node`` (``limits``) hold all its matches."""
 
     def read(text: str) -> bool:
-        return statistics.postings(text) <= limit
+        return statistics.postings(text) <= limits.get(text, 0)
 
     def check(n: Node) -> bool:
         if isinstance(n, Word | Concept):
@@ -79,12 +109,3 @@ def complete(node: Node, statistics: Statistics, expansions: Expansions, limit: 
         return False  # only exclusions: every document is a candidate
 
     return check(node)
-
-
-def walk(node: Node, visit: Callable[[Node], None]) -> None:
-    visit(node)
-    if isinstance(node, All | Any_):
-        for child in node.children:
-            walk(child, visit)
-    elif isinstance(node, Not):
-        walk(node.child, visit)
