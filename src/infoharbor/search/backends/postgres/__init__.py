@@ -17,7 +17,7 @@ Tables (migration ``search.0003``; all derived data, filled by ``infoharbor rein
     Writes change all four in one transaction: the old rows of an entry are read back (its
     tsvector says which fields had which lexeme) and subtracted, the new ones added by COPY,
     and the lexicon and statistics updated by batched upserts, so they stay exact. The
-    statistics rows are the first thing a write locks: writers queue there and never
+    statistics rows are locked before any lexicon row: writers queue there and never
     deadlock on the lexicon.
 
 Searching by relevance
@@ -153,12 +153,6 @@ class PostgresBackend:
         lexicon: Counter[tuple[str, int]] = Counter()
         stats = [0] * len(_STAT_NAMES)
         with transaction.atomic(), connection.cursor() as cursor:
-            # The statistics first: concurrent writers wait here, before any lexicon row.
-            cursor.execute(
-                "SELECT name, value FROM search_stats WHERE name = ANY(%s) FOR UPDATE",
-                [_STAT_NAMES],
-            )
-            current = dict(cursor.fetchall())
             if stale:
                 self._subtract(cursor, stale, lexicon, stats)
             for item in analysed:
@@ -169,13 +163,16 @@ class PostgresBackend:
                     lexicon[key] += 1
                 for text in item.lexemes:
                     lexicon[(text, ANY_FIELD)] += 1
-            totals = [int(current.get(name, 0)) + stats[i] for i, name in enumerate(_STAT_NAMES)]
+            # The statistics before the lexicon: concurrent writers queue on these rows
+            # (locked by the upsert until commit) before touching any lexicon row.
             cursor.execute(
-                "INSERT INTO search_stats (name, value)"
+                "INSERT INTO search_stats AS s (name, value)"
                 " SELECT * FROM unnest(%s::text[], %s::bigint[]) ON CONFLICT (name)"
-                " DO UPDATE SET value = EXCLUDED.value",
-                [_STAT_NAMES, totals],
+                " DO UPDATE SET value = s.value + EXCLUDED.value RETURNING name, value",
+                [_STAT_NAMES, stats],
             )
+            current = dict(cursor.fetchall())
+            totals = [int(current.get(name, 0)) for name in _STAT_NAMES]
             averages = [t / totals[0] if totals[0] else 0.0 for t in totals[1:]]
             if analysed:
                 self._copy(cursor, analysed, list(latest.values()), averages)
