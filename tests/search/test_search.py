@@ -193,6 +193,41 @@ def test_title_ranks_above_body(backend, org) -> None:  # type: ignore[no-untype
     assert ids(find("tariffs")) == [in_title.pk, in_body.pk]
 
 
+def test_rare_word_ranks_above_frequent_word(backend, org) -> None:  # type: ignore[no-untyped-def]
+    # Given a word in many entries and another in one, each entry as long as the others
+    for number in range(8):
+        entry(org, title=f"Bulletin {number}", summary="Harbor notes on cargo today.")
+    rare = entry(org, title="Bulletin rare", summary="Harbor notes on durian today.")
+    # When a reader asks for either word
+    page = find("cargo OR durian")
+    # Then the entry with the rare word comes first (its IDF is higher), and all are found
+    assert ids(page)[0] == rare.pk
+    assert page.total == 9
+
+
+def test_idf_outweighs_repetition_of_a_common_word(backend, org) -> None:  # type: ignore[no-untyped-def]
+    for number in range(10):
+        entry(org, title=f"Notice {number}", summary="Cargo and rules.")
+    common = entry(org, title="Notice", summary="Cargo cargo cargo and rules.")
+    rare = entry(org, title="Notice", summary="Durian and cargo rules.")
+    # Both match both words; the one with the rare word ranks above repetition of cargo
+    assert ids(find("cargo durian"))[:1] == [rare.pk]
+    # With the common word alone, repeating it counts
+    assert ids(find("cargo"))[0] == common.pk
+
+
+def test_filters_facets_and_ranking_together(backend, org) -> None:  # type: ignore[no-untyped-def]
+    vn = factories.make_org("vn-board", country="VN")
+    body = entry(vn, title="Weekly notes", summary="Port tariffs.", country="VN")
+    title = entry(vn, title="Port tariffs", summary="Notes.", country="VN")
+    entry(org, title="Port tariffs in Thailand", summary="Notes.")
+    page = find("tariffs", filters=Filters(country=("VN",)))
+    assert ids(page) == [title.pk, body.pk]
+    assert page.total == 2
+    assert not page.total_is_estimate
+    assert {v.value: v.count for v in page.facets["organization"]} == {str(vn.pk): 2}
+
+
 def test_freshness_breaks_ties(backend, org) -> None:  # type: ignore[no-untyped-def]
     older = entry(org, title="Port statistics")
     newer = entry(org, title="Port statistics")
