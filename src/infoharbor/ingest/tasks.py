@@ -1,0 +1,40 @@
+"""Ingest on the worker: each due source is harvested by a task of its own.
+
+The scheduler (:mod:`infoharbor.worker.scheduler`) calls :func:`enqueue_due_sources` every
+minute; a source whose harvest is already queued or running is not enqueued again, and the
+task itself harvests only a source that is still on and still due, so two deliveries of the
+same task harvest it once. A harvest cut short by a killed worker is started again by the
+next worker, and the harvest resumes (see :mod:`infoharbor.ingest.harvest`).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from infoharbor.core.tasks import Queue, enqueue_unless_waiting, task
+from infoharbor.ingest import harvest
+
+
+@task(queue=Queue.DEFAULT)
+def harvest_source(source_id: int) -> dict[str, Any]:
+    """Harvest one source if it is on and due; what happened, for the task list."""
+    source = harvest.due_sources().filter(pk=source_id).first()
+    if source is None:
+        # Harvested meanwhile (by `infoharbor ingest`, or a first delivery), switched off,
+        # or deleted: nothing to do, and that is not an error.
+        return {"source": source_id, "outcome": "not due"}
+    (attempt,) = harvest.harvest([source])
+    return {
+        "source": source_id,
+        "outcome": attempt.outcome,
+        "new": attempt.items_new,
+        "updated": attempt.items_updated,
+        "failed": attempt.items_failed,
+        "error": attempt.error_code,
+    }
+
+
+def enqueue_due_sources() -> int:
+    """Enqueue a harvest of every due source that has none waiting; how many were."""
+    ids = list(harvest.due_sources().values_list("pk", flat=True))
+    return sum(enqueue_unless_waiting(harvest_source, pk) for pk in ids)
