@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from infoharbor.core.tasks import Queue, enqueue_unless_waiting, task
+from infoharbor.core.tasks import Queue, task, waiting_ids
 from infoharbor.ingest import harvest
 
 
@@ -36,5 +36,12 @@ def harvest_source(source_id: int) -> dict[str, Any]:
 
 def enqueue_due_sources() -> int:
     """Enqueue a harvest of every due source that has none waiting; how many were."""
-    ids = list(harvest.due_sources().values_list("pk", flat=True))
-    return sum(enqueue_unless_waiting(harvest_source, pk) for pk in ids)
+    # What waits is read before what is due: a harvest that ends in between has made its
+    # source not due (it commits that before the task is marked done), so it is not doubled.
+    waiting = {arguments[0] for arguments in waiting_ids(harvest_source) if arguments}
+    due = harvest.due_sources().exclude(pk__in=waiting).values_list("pk", flat=True)
+    count = 0
+    for pk in due:
+        harvest_source.enqueue(pk)
+        count += 1
+    return count

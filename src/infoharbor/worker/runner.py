@@ -98,13 +98,18 @@ def live_tokens(now: dt.datetime | None = None) -> set[str]:
     """Tokens of the worker processes that are alive; forgets the rows of dead ones."""
     now = now or timezone.now()
     horizon = now - dt.timedelta(seconds=settings.WORKER_LEASE_SECONDS)
+    # On this machine the process table is the truth: a worker whose process is gone is dead
+    # at once, and one whose process is there is alive even when its heartbeat is late (a
+    # task in C code can hold the interpreter for seconds). Only a heartbeat silent for ten
+    # leases (a process id reused after a restart of the machine) overrules it.
+    long_horizon = now - dt.timedelta(seconds=10 * settings.WORKER_LEASE_SECONDS)
     here = socket.gethostname()
     live: set[str] = set()
     for process in WorkerProcess.objects.all():
-        dead = process.seen_at < horizon or (
-            # On this machine a process that is gone is known to be dead without waiting.
-            process.hostname == here and not _process_alive(process.pid)
-        )
+        if process.hostname == here:
+            dead = process.seen_at < long_horizon or not _process_alive(process.pid)
+        else:
+            dead = process.seen_at < horizon
         if dead:
             WorkerProcess.objects.filter(token=process.token, seen_at=process.seen_at).delete()
         else:
