@@ -186,3 +186,19 @@ def test_the_tasks_of_a_live_worker_or_of_another_library_are_left_alone() -> No
 
     assert runner.recover() == 0
     assert DBTaskResult.objects.filter(status=TaskResultStatus.RUNNING).count() == 2
+
+
+def test_workers_running_side_by_side_run_each_task_once(transactional_db: None) -> None:
+    # Committed rows and several connections, as several workers have (on PostgreSQL the
+    # claims use SKIP LOCKED; on SQLite an exclusive transaction).
+    for n in range(24):
+        (jobs.alert if n % 3 == 0 else jobs.bulk).enqueue(str(n))
+
+    runner.Worker(concurrency=3, batch=True, with_scheduler=False, handle_signals=False).run()
+
+    rows = list(DBTaskResult.objects.all())
+    assert len(rows) == 24
+    assert all(row.status == TaskResultStatus.SUCCESSFUL for row in rows)
+    assert all(len(row.worker_ids) == 1 for row in rows)
+    assert sorted(int(row.return_value.split()[-1]) for row in rows) == list(range(24))
+    assert not runner.WorkerProcess.objects.exists()  # the process row goes with the worker

@@ -49,6 +49,10 @@ class WorkerLost(Exception):
     """The worker running the task stopped before the task ended (killed, machine lost)."""
 
 
+class QueueBusy(Exception):
+    """The queue is locked by another worker for a moment (SQLite)."""
+
+
 def worker_id(token: str, thread: int) -> str:
     return f"{ID_PREFIX}{token}-{thread}"
 
@@ -60,7 +64,8 @@ def token_of(worker: str) -> str | None:
 
 
 def claim_next(worker: str, queues: Sequence[str]) -> DBTaskResult[..., Any] | None:
-    """Claim the most urgent ready task of ``queues`` for ``worker``, or None."""
+    """Claim the most urgent ready task of ``queues`` for ``worker``; None when there is
+    none; :class:`QueueBusy` when another worker holds the lock (try again)."""
     urgency = Case(
         *(When(queue_name=name, then=Value(rank)) for rank, name in enumerate(queues)),
         default=Value(len(queues)),
@@ -71,16 +76,16 @@ def claim_next(worker: str, queues: Sequence[str]) -> DBTaskResult[..., Any] | N
         .filter(backend_name=DEFAULT_TASK_BACKEND_ALIAS, queue_name__in=list(queues))
         .order_by(urgency, F("priority").desc(), F("run_after").asc(), F("enqueued_at").asc())
     )
-    with exclusive_transaction(tasks.db):
-        try:
+    try:
+        with exclusive_transaction(tasks.db):
             result = tasks.get_locked()
-        except OperationalError as error:
-            # SQLite: another worker holds the write lock for a moment; try again later.
-            if is_locked_database_exception(error):
-                return None
-            raise
-        if result is not None:
-            result.claim(worker)
+            if result is not None:
+                result.claim(worker)
+    except OperationalError as error:
+        # SQLite: another worker holds the write lock for a moment.
+        if is_locked_database_exception(error):
+            raise QueueBusy from error
+        raise
     return result
 
 
@@ -179,6 +184,7 @@ class Worker:
     concurrency: int = 1
     with_scheduler: bool = True
     batch: bool = False
+    handle_signals: bool = True
     token: str = field(default_factory=lambda: get_random_string(12, ID_ALPHABET))
     stopping: threading.Event = field(default_factory=threading.Event)
     _running: dict[int, DBTaskResult[..., Any]] = field(default_factory=dict)
@@ -202,7 +208,7 @@ class Worker:
         housekeeping = threading.Thread(
             target=self._housekeeping, name="worker-heartbeat", daemon=True
         )
-        if threading.current_thread() is threading.main_thread():
+        if self.handle_signals and threading.current_thread() is threading.main_thread():
             signal.signal(signal.SIGTERM, self._on_signal)
             signal.signal(signal.SIGINT, self._on_signal)
         logger.info(
@@ -296,11 +302,16 @@ class Worker:
                 close_old_connections()
                 try:
                     result = claim_next(me, self.queues)
+                except QueueBusy:
+                    self.stopping.wait(0.05)
+                    continue
                 except Exception:
+                    # The database may be away for a moment; the tasks wait in it.
                     logger.exception("could not claim a task")
-                    result = None
                     if self.batch:
                         raise
+                    self.stopping.wait(settings.WORKER_POLL_SECONDS)
+                    continue
                 if result is None:
                     if self.batch:
                         return
