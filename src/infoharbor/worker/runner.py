@@ -185,6 +185,7 @@ class Worker:
     with_scheduler: bool = True
     batch: bool = False
     handle_signals: bool = True
+    parent: int | None = None  # stop (gently) when this process is no longer our parent
     token: str = field(default_factory=lambda: get_random_string(12, ID_ALPHABET))
     stopping: threading.Event = field(default_factory=threading.Event)
     _running: dict[int, DBTaskResult[..., Any]] = field(default_factory=dict)
@@ -270,6 +271,10 @@ class Worker:
         every = max(0.2, min(5.0, settings.WORKER_LEASE_SECONDS / 3))
         try:
             while not self.stopping.is_set():
+                if self.parent is not None and os.getppid() != self.parent:
+                    logger.warning("the process that started this worker is gone; stopping")
+                    self.stopping.set()
+                    break
                 try:
                     self.heartbeat()
                     if self.with_scheduler:

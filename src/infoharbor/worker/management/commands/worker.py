@@ -9,6 +9,7 @@ those tasks back to the queue. See docs/operator/worker.md.
 
 from __future__ import annotations
 
+import argparse
 import logging
 import sys
 from typing import Any
@@ -45,6 +46,12 @@ class Command(BaseCommand):
             "--no-scheduler",
             action="store_true",
             help="Only run tasks; never act as the scheduler.",
+        )
+        parser.add_argument(
+            "--parent",
+            type=int,
+            default=None,
+            help=argparse.SUPPRESS,  # `infoharbor up`: stop when that process is gone
         )
         parser.add_argument(
             "--batch",
@@ -85,6 +92,7 @@ class Command(BaseCommand):
             concurrency=concurrency,
             with_scheduler=not options["no_scheduler"] and not options["batch"],
             batch=options["batch"],
+            parent=options["parent"],
         )
         if options["batch"] and options["schedule"]:
             counts = scheduler.tick(worker.holder)
