@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
 from django.utils.html import format_html
@@ -14,7 +15,9 @@ from django.utils.translation import ngettext
 from django_tasks import TaskResultStatus
 from django_tasks_db.models import DBTaskResult
 
+from infoharbor.core import audit
 from infoharbor.core.admin_audit import ReadOnlyAdmin
+from infoharbor.core.tasks import enqueue_durably
 from infoharbor.worker.models import Lease, WorkerProcess
 
 # The library registers a bare admin of its own; the harbor's replaces it.
@@ -86,10 +89,17 @@ class TaskAdmin(ReadOnlyAdmin):
     @admin.action(description=_("Run the selected failed tasks again"))
     def run_again(self, request: HttpRequest, queryset: QuerySet[DBTaskResult[..., Any]]) -> None:
         count = 0
+        origin = audit.Origin.from_request(request, via="admin")
         for result in queryset.filter(status=TaskResultStatus.FAILED):
             # A new task with the same arguments; the failed one stays as the record.
-            task = result.task
-            task.enqueue(*result.args_kwargs["args"], **result.args_kwargs["kwargs"])
+            with transaction.atomic():
+                retry = enqueue_durably(result.task, *result.args_kwargs["args"])
+                audit.record(
+                    origin,
+                    "task.run_again",
+                    result,
+                    note=f"{result.task_path} again" + (f" as {retry.id}" if retry else ""),
+                )
             count += 1
         self.message_user(
             request,
