@@ -13,6 +13,7 @@ Time is CPU seconds of the process (all its threads; time.process_time) per task
 seconds. The database server's own CPU (PostgreSQL) is not counted.
 
     .venv/bin/python bench/worker.py                       # 1,000 tasks, SQLite
+    .venv/bin/python bench/worker.py --quick               # 100 tasks
     .venv/bin/python bench/worker.py --tasks 5000 --postgres postgres://postgres@127.0.0.1:5432/ih_work_bench
 
 Writes ``bench/results/worker.json`` and ``bench/results/worker.md``.
@@ -123,9 +124,12 @@ def render(results: list[dict[str, Any]], meta: dict[str, Any]) -> str:
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--tasks", type=int, default=1000)
+    parser.add_argument("--quick", action="store_true", help="100 tasks")
     parser.add_argument("--postgres", default="", help="a PostgreSQL URL to measure too")
     parser.add_argument("--child", default="", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.quick:
+        args.tasks = 100
     if args.child:
         print(json.dumps(child(args.child, args.tasks)))
         return
