@@ -55,7 +55,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "ninja",
     "django_tasks",
-    "django_tasks_db",
+    "infoharbor.worker.apps.TaskQueueConfig",  # django_tasks_db, named for operators
     "infoharbor.core",
     "infoharbor.accounts",
     "infoharbor.search",
