@@ -74,3 +74,18 @@ def test_running_workers_are_listed(operator_client: Client) -> None:
 
     assert response.status_code == 200
     assert worker.token in response.content.decode()
+
+
+def test_a_failed_task_whose_code_is_gone_is_not_run_again(operator_client: Client) -> None:
+    jobs.explode.enqueue("x")
+    run_one()
+    failed = DBTaskResult.objects.get()
+    DBTaskResult.objects.filter(pk=failed.pk).update(task_path="tests.worker.jobs.removed")
+
+    response = operator_client.post(
+        TASKS, {"action": "run_again", "_selected_action": [str(failed.pk)]}, follow=True
+    )
+
+    assert response.status_code == 200
+    assert "is not a task of this harbor any more" in response.content.decode()
+    assert DBTaskResult.objects.count() == 1

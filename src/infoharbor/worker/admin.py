@@ -6,6 +6,7 @@ from __future__ import annotations
 from typing import Any
 
 from django.contrib import admin, messages
+from django.core.exceptions import SuspiciousOperation
 from django.db import transaction
 from django.db.models import QuerySet
 from django.http import HttpRequest
@@ -91,9 +92,19 @@ class TaskAdmin(ReadOnlyAdmin):
         count = 0
         origin = audit.Origin.from_request(request, via="admin")
         for result in queryset.filter(status=TaskResultStatus.FAILED):
+            try:
+                task = result.task
+            except (ImportError, SuspiciousOperation):
+                self.message_user(
+                    request,
+                    _("%(path)s is not a task of this harbor any more; not run again.")
+                    % {"path": result.task_path},
+                    messages.WARNING,
+                )
+                continue
             # A new task with the same arguments; the failed one stays as the record.
             with transaction.atomic():
-                retry = enqueue_durably(result.task, *result.args_kwargs["args"])
+                retry = enqueue_durably(task, *result.args_kwargs["args"])
                 audit.record(
                     origin,
                     "task.run_again",
