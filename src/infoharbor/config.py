@@ -75,6 +75,13 @@ def _environment(raw: str) -> str:
     return value
 
 
+def _tasks_backend(raw: str) -> str:
+    value = raw.strip().lower()
+    if value not in {"database", "immediate"}:
+        raise ValueError("expected database or immediate")
+    return value
+
+
 def _search_backend(raw: str) -> str:
     value = raw.strip().lower()
     if value not in {"auto", "embedded", "postgres"}:
@@ -365,6 +372,57 @@ DECLARATIONS: tuple[Setting, ...] = (
         "100",
         "Article pages one harvest of a pages source fetches; the rest waits for the next run.",
         "300",
+    ),
+    Setting(
+        "TASKS_BACKEND",
+        _tasks_backend,
+        "database",
+        "Where background tasks wait for the worker. `database` (the default): a table in the "
+        "harbor's database, run by `infoharbor worker`; on PostgreSQL this is also the "
+        "scale-out configuration (several workers on several machines). `immediate`: run "
+        "each task at once in the process that enqueues it, with no worker (for development "
+        "only: a request then waits for the task).",
+        "immediate",
+    ),
+    Setting(
+        "WORKER_CONCURRENCY",
+        _positive_int,
+        "1",
+        "Tasks one `infoharbor worker` process runs at the same time (threads). For more, "
+        "run more worker processes, on this machine or others (PostgreSQL).",
+        "4",
+    ),
+    Setting(
+        "WORKER_POLL_SECONDS",
+        _seconds,
+        "1",
+        "How long an idle worker waits before it looks for new tasks again.",
+        "0.5",
+    ),
+    Setting(
+        "WORKER_LEASE_SECONDS",
+        _seconds,
+        "30",
+        "A worker that has not reported for this long is taken for dead: the tasks it was "
+        "running are given back to the queue and the scheduler may move to another worker. "
+        "(A worker on the same machine whose process is gone is known to be dead at once.)",
+        "60",
+    ),
+    Setting(
+        "WORKER_MAX_ATTEMPTS",
+        _positive_int,
+        "3",
+        "Times a task is started before a worker that dies running it makes it fail for "
+        "good (so a task that crashes its worker cannot do so forever).",
+        "5",
+    ),
+    Setting(
+        "SCHEDULER_INTERVAL_SECONDS",
+        _seconds,
+        "60",
+        "How often the scheduler in `infoharbor worker` enqueues the sources that are due "
+        "and the search changes still waiting. One worker at a time is the scheduler.",
+        "30",
     ),
     Setting(
         "LOG_LEVEL",

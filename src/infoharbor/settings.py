@@ -54,9 +54,12 @@ INSTALLED_APPS = [
     "django.contrib.staticfiles",
     "django.contrib.humanize",
     "ninja",
+    "django_tasks",
+    "infoharbor.worker.apps.TaskQueueConfig",  # django_tasks_db, named for operators
     "infoharbor.core",
     "infoharbor.accounts",
     "infoharbor.search",
+    "infoharbor.worker",
     "infoharbor.information",
     "infoharbor.ingest",
     "infoharbor.portal",
@@ -209,6 +212,23 @@ INGEST_ALLOWED_NETWORKS: tuple[Any, ...] = _values["INGEST_ALLOWED_NETWORKS"]
 INGEST_TIME_BUDGET_SECONDS: float = _values["INGEST_TIME_BUDGET_SECONDS"]
 INGEST_CATALOGUE_MAX_PAGES: int = _values["INGEST_CATALOGUE_MAX_PAGES"]
 INGEST_MAX_PAGES: int = _values["INGEST_MAX_PAGES"]
+
+# Background tasks (infoharbor.worker): Django's tasks framework, its queue in the database.
+TASKS_BACKEND: str = _values["TASKS_BACKEND"]
+TASKS = {
+    "default": {
+        "BACKEND": "django_tasks_db.DatabaseBackend"
+        if TASKS_BACKEND == "database"
+        else "django_tasks.backends.immediate.ImmediateBackend",
+        # In order of urgency: the worker takes an alert before anything else.
+        "QUEUES": ["alerts", "default", "bulk"],
+    }
+}
+WORKER_CONCURRENCY: int = _values["WORKER_CONCURRENCY"]
+WORKER_POLL_SECONDS: float = _values["WORKER_POLL_SECONDS"]
+WORKER_LEASE_SECONDS: float = _values["WORKER_LEASE_SECONDS"]
+WORKER_MAX_ATTEMPTS: int = _values["WORKER_MAX_ATTEMPTS"]
+SCHEDULER_INTERVAL_SECONDS: float = _values["SCHEDULER_INTERVAL_SECONDS"]
 
 # --- Email --------------------------------------------------------------------------------
 

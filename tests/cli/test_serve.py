@@ -4,7 +4,9 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import socket
+import sqlite3
 import subprocess
 import sys
 import time
@@ -71,6 +73,17 @@ def _wait_for(url: str, process: subprocess.Popen[bytes]) -> tuple[int, bytes, d
     pytest.fail(f"no answer from {url} within {START_TIMEOUT} s")
 
 
+def _wait_for_worker(database: Path) -> None:
+    """Until the background worker has registered (it starts a little after the server)."""
+    deadline = time.monotonic() + START_TIMEOUT
+    while time.monotonic() < deadline:
+        with sqlite3.connect(database, timeout=30) as db:
+            if db.execute("SELECT count(*) FROM worker_workerprocess").fetchone()[0]:
+                return
+        time.sleep(0.2)
+    pytest.fail(f"no worker registered within {START_TIMEOUT} s")
+
+
 def _stop(process: subprocess.Popen[bytes]) -> str:
     process.terminate()
     try:
@@ -119,6 +132,7 @@ def test_up_prepares_a_fresh_harbor_and_serves_it(tmp_path: Path) -> None:
         assert status == 200
         status, _body, _headers = _get(f"http://127.0.0.1:{port}/en/operator/login/")
         assert status == 200
+        _wait_for_worker(tmp_path / "harbor.sqlite3")
     finally:
         output = _stop(process)
 
@@ -126,6 +140,11 @@ def test_up_prepares_a_fresh_harbor_and_serves_it(tmp_path: Path) -> None:
     assert "Password for operator@localhost (shown only this once" in output
     assert (tmp_path / "harbor.sqlite3").exists()
     assert (tmp_path / "static" / "harbor" / "harbor.css").exists()
+    # The background worker ran beside the server, and stopped with it.
+    assert "queues alerts, default, bulk" in output
+    assert re.search(r"worker \w+ stopped", output), output[-2000:]
+    with sqlite3.connect(tmp_path / "harbor.sqlite3") as db:
+        assert db.execute("SELECT count(*) FROM worker_workerprocess").fetchone() == (0,)
 
     # A second `up` finds everything in place and prints no password.
     again = subprocess.run(

@@ -3,12 +3,18 @@
 Brings the database schema up to date (which also loads the reference data), loads the demo
 set the first time, makes an operator account if there is none (its password is printed
 once), collects the static files and serves on http://127.0.0.1:8000/. Every step is
-idempotent, so ``up`` is also how a stopped harbor is started again. The settings come from
+idempotent, so ``up`` is also how a stopped harbor is started again. While it serves, it also
+runs ``infoharbor worker`` (background tasks and the schedule of ingest) as a child process,
+stopped with it, so one command still runs everything (``--no-worker`` when a worker runs
+elsewhere). The settings come from
 the ``INFOHARBOR_*`` environment variables like everywhere else.
 """
 
 from __future__ import annotations
 
+import os
+import subprocess
+import sys
 from typing import Any
 
 from django.conf import settings
@@ -54,6 +60,11 @@ class Command(BaseCommand):
         )
         parser.add_argument(
             "--no-serve", action="store_true", help="Prepare everything, then exit."
+        )
+        parser.add_argument(
+            "--no-worker",
+            action="store_true",
+            help="Do not run the background worker beside the server (one runs elsewhere).",
         )
 
     def step(self, message: str) -> None:
@@ -107,11 +118,29 @@ class Command(BaseCommand):
 
         if options["no_serve"]:
             return
+        worker = None
+        if not options["no_worker"] and settings.TASKS_BACKEND == "database":
+            self.step("Background worker")
+            self.stdout.flush()
+            # In a session of its own, so that Ctrl+C reaches it once, from here (a second
+            # signal would stop it at once); it stops by itself if this process dies.
+            worker = subprocess.Popen(  # noqa: S603 - our own command, no outside input
+                [sys.executable, "-m", "infoharbor", "worker", "--parent", str(os.getpid())],
+                start_new_session=True,
+            )
         self.step("Serving")
         self.stdout.write("Operators sign in at /en/operator/; publishers at /en/accounts/login/.")
-        call_command(
-            "serve", host=options["host"], port=options["port"], threads=options["threads"], **out
-        )
+        try:
+            call_command(
+                "serve",
+                host=options["host"],
+                port=options["port"],
+                threads=options["threads"],
+                **out,
+            )
+        finally:
+            if worker is not None:
+                stop_worker(worker)
 
     @staticmethod
     def _applied() -> int:
@@ -119,6 +148,23 @@ class Command(BaseCommand):
         if not recorder.has_table():
             return 0
         return recorder.migration_qs.count()
+
+
+def stop_worker(worker: subprocess.Popen[bytes], patience: float = 30) -> None:
+    """Stop the worker child: it finishes the task at hand, or after ``patience`` seconds
+    gives it back to the queue (a second SIGTERM) for the next start."""
+    if worker.poll() is not None:
+        return
+    worker.terminate()
+    try:
+        worker.wait(timeout=patience)
+    except subprocess.TimeoutExpired:
+        worker.terminate()
+        try:
+            worker.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            worker.kill()
+            worker.wait()
 
 
 def search_index_ready() -> str:
