@@ -97,3 +97,13 @@ def outlets(db: None) -> tuple[Outlet, Outlet, Outlet]:
         Outlet(factories.make_org("asean-wire", country="ID"), third, fourth),
         Outlet(factories.make_org("mekong-post", country="VN")),
     )
+
+
+@pytest.fixture
+def plain_outlets(db: None) -> tuple[Outlet, Outlet, Outlet]:
+    """Three outlets in three countries that print stories as they are (no template)."""
+    return (
+        Outlet(factories.make_org("harbor-daily", country="TH")),
+        Outlet(factories.make_org("asean-wire", country="ID")),
+        Outlet(factories.make_org("mekong-post", country="VN")),
+    )
