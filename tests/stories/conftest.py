@@ -17,6 +17,10 @@ from infoharbor.core.models import Entry, Organization
 from infoharbor.core.permissions import Actor
 from tests import factories
 
+# The ingest tests' fixtures, for test_ingest.py: a local feed server, loopback allowed and no
+# politeness wait (autouse), a harbor with sources.
+from tests.ingest.conftest import _ingest_settings, feed_server, harbor  # noqa: F401
+
 # Real texts in eleven languages of the region (UDHR articles; license and source in the
 # fixture's README): four "stories" of three paragraphs and a preamble to make templates of.
 UDHR: dict[str, dict[str, Any]] = json.loads(
