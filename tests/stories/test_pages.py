@@ -216,3 +216,20 @@ def test_list_pages_cost_a_fixed_number_of_queries(
         client.get("/en/stories/")
     with django_assert_num_queries(5):  # type: ignore[operator]
         client.get("/en/")
+
+
+def test_operators_read_stories_in_the_operator_site(
+    chinese: dict[str, Entry],
+) -> None:
+    operator = factories.make_operator()
+    client = Client()
+    client.force_login(operator)
+    story_id = cluster_of(chinese["hans"])
+
+    listing = client.get("/en/operator/stories/storycluster/")
+    detail = client.get(f"/en/operator/stories/storycluster/{story_id}/change/")
+
+    assert listing.status_code == 200
+    assert detail.status_code == 200
+    assert "简体标题" in text(detail)
+    assert client.get("/en/operator/stories/storycluster/add/").status_code == 403
