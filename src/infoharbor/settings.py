@@ -62,6 +62,7 @@ INSTALLED_APPS = [
     "infoharbor.worker",
     "infoharbor.information",
     "infoharbor.ingest",
+    "infoharbor.stories",
     "infoharbor.portal",
     "infoharbor.api",
 ]

@@ -13,6 +13,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("infoharbor.accounts.urls")),
     path("operator/", admin.site.urls),
     path("", include("infoharbor.ingest.urls")),
+    path("", include("infoharbor.stories.urls")),
     path("", include("infoharbor.portal.urls")),
     prefix_default_language=True,
 )

@@ -37,6 +37,8 @@ OPERATIONS = {
     ("get", "/api/v1/sources/{source_id}"): "get_source",
     ("patch", "/api/v1/sources/{source_id}"): "update_source",
     ("get", "/api/v1/sources/{source_id}/health"): "source_health",
+    ("get", "/api/v1/stories"): "list_stories",
+    ("get", "/api/v1/stories/{story_id}"): "get_story",
 }
 
 

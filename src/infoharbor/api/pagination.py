@@ -96,6 +96,7 @@ class Keyset:
 
 ENTRY_KEYSET = Keyset("published_at", descending=True, nullable=True, parse=_datetime)
 NAME_KEYSET = Keyset("name")
+LAST_SEEN_KEYSET = Keyset("last_seen", descending=True, parse=_datetime)
 
 
 def paginate(

@@ -20,6 +20,7 @@ from infoharbor.portal.forms import (
     TranslationLanguageForm,
 )
 from infoharbor.portal.views.common import actions_for, paginate, reader_language
+from infoharbor.stories import queries as stories
 
 HOME_PER_PLATFORM = 4
 LATEST_ON_PAGES = 10
@@ -39,6 +40,9 @@ def home(request: HttpRequest) -> HttpResponse:
         "portal/home.html",
         {
             "sections": sections,
+            "trending_stories": stories.trending(
+                actor, reader_language(), limit=stories.TRENDING_ON_HOME
+            ),
             "region": region,
             "country_form": form,
             "country": chosen,
@@ -104,6 +108,7 @@ def entry(request: HttpRequest, pk: int) -> HttpResponse:
             "actions": actions_for(actor, item),
             "translate_form": TranslationLanguageForm(entry=item),
             "language_links": links,
+            "story": stories.entry_story(actor, item),
             # The reader asked for a language this entry has no text in: say what they get.
             "fell_back": translation is None and wanted != item.language_id,
             "is_demo": item.is_demo or item.organization.is_demo,

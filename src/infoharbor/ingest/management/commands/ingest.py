@@ -16,6 +16,7 @@ from infoharbor.ingest import harvest
 from infoharbor.ingest.choices import Outcome
 from infoharbor.ingest.models import FetchAttempt, Source
 from infoharbor.search import indexer
+from infoharbor.stories import services as stories
 
 
 class Command(BaseCommand):
@@ -81,6 +82,9 @@ class Command(BaseCommand):
             self.stdout.write(self._line(attempt))
         # Whatever the background indexer did not get to before the command ends.
         indexer.drain()
+        # The enrich stage: the new entries join their stories (docs/operator/ingest.md).
+        clustering = time.monotonic()
+        self.stdout.write(stories.assign_pending().summary(time.monotonic() - clustering))
         failed = sum(attempt.outcome == Outcome.FAILED for attempt in attempts)
         self.stdout.write(
             f"Harvested {len(attempts)} sources in {time.monotonic() - started:.1f} s"

@@ -1,0 +1,348 @@
+"""Writes of story clusters: the enrich stage that puts published entries into stories.
+
+:func:`assign_pending` takes the published entries that have no :class:`StoryMember` yet, in
+the order they were published, a batch at a time. For each batch it computes the entries'
+fingerprints and LSH band keys, finds the stored entries that share a band key with one of
+them (one indexed query on :class:`BandKey`), reads those candidates' stored signatures, and
+lets :class:`~infoharbor.text.fingerprint.StoryClusterer` (the same thresholds as everywhere
+else) assign the batch's entries one by one. Each batch is one transaction: a run that is
+killed loses at most its current batch, and the next run starts from the first entry without
+a membership. Running it again with nothing pending changes nothing.
+
+After the batches, :func:`update_trending` flags the clusters that grow fast and unflags those
+that cooled (:func:`infoharbor.text.fingerprint.trending_clusters`).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+from django.db import connection, models, transaction
+from django.db.models import QuerySet
+from django.utils import timezone
+from django.utils.html import strip_tags
+
+import infoharbor.text.fingerprint.trending as trending_rule
+from infoharbor.core.choices import EntryStatus
+from infoharbor.core.models import Entry
+from infoharbor.stories.models import BandKey, StoryCluster, StoryMember
+from infoharbor.text.fingerprint import (
+    Fingerprint,
+    StoryClusterer,
+    fingerprint,
+    learn_boilerplate,
+)
+from infoharbor.text.fingerprint.minhash import NUM_PERM, band_keys
+
+__all__ = [
+    "BATCH_SIZE",
+    "AssignResult",
+    "assign_pending",
+    "entry_text",
+    "organization_template",
+    "pending_entries",
+    "rebuild",
+    "update_trending",
+]
+
+# Entries per transaction: large enough that the per-batch queries are amortized, small
+# enough that a killed run loses little and the candidate lookup stays within the database's
+# limit on bound parameters (chunked below anyway).
+BATCH_SIZE = 500
+# Bound parameters per IN (...) list: SQLite's historical limit is 999.
+_IN_CHUNK = 900
+# An organization's template (header, footer, "The post ... appeared first on ...") is learned
+# from its latest published entries: twenty are enough (learn_boilerplate), and it is learned
+# once per run, so the cost is one query and twenty fingerprints per organization and run.
+TEMPLATE_SAMPLE = 20
+
+Progress = Callable[[int, int], None]
+
+
+@dataclass
+class AssignResult:
+    """What one :func:`assign_pending` run did."""
+
+    entries: int = 0  # entries fingerprinted
+    joined: int = 0  # ... that joined an existing story
+    started: int = 0  # ... that started a story
+    too_short: int = 0  # ... too short to compare (no story)
+    batches: int = 0
+    trending_on: list[int] = field(default_factory=list)  # clusters newly flagged trending
+    trending_off: list[int] = field(default_factory=list)  # clusters that cooled
+
+    def summary(self, seconds: float) -> str:
+        """One line for the commands' output."""
+        return (
+            f"Stories: {self.entries} entries in {seconds:.1f} s: {self.joined} joined a "
+            f"story, {self.started} started one, {self.too_short} too short to compare; "
+            f"{len(self.trending_on)} now trending, {len(self.trending_off)} cooled."
+        )
+
+
+def pending_entries() -> QuerySet[Entry]:
+    """Published entries not fingerprinted yet, in the order they were published."""
+    return Entry.objects.filter(
+        status=EntryStatus.PUBLISHED, published_at__isnull=False, story_member__isnull=True
+    ).order_by("published_at", "pk")
+
+
+def entry_text(entry: Entry) -> str:
+    """What is compared of an entry: its title, summary and body as plain text, in its own
+    language (translations are the same story and never compared)."""
+    body = strip_tags(entry.body_html) if entry.body_html else entry.body_source
+    return "\n".join(part for part in (entry.title, entry.summary, body) if part)
+
+
+def assign_pending(
+    *,
+    batch_size: int = BATCH_SIZE,
+    progress: Progress | None = None,
+    now: dt.datetime | None = None,
+    limit: int | None = None,
+) -> AssignResult:
+    """Put every pending entry into a story (or start one), then update the trending flags.
+
+    ``progress(done, total)`` is called after each batch. ``limit`` stops after about that
+    many entries (whole batches), for a bounded run.
+    """
+    if batch_size < 1:
+        raise ValueError("batch_size must be at least 1")
+    result = AssignResult()
+    templates: dict[int, frozenset[int]] = {}
+    total = pending_entries().count()
+    if limit is not None:
+        total = min(total, limit)
+    while limit is None or result.entries < limit:
+        batch = list(
+            pending_entries().only(
+                "pk", "title", "summary", "body_html", "body_source", "language_id",
+                "country_id", "organization_id", "published_at",
+            )[:batch_size]
+        )  # fmt: skip
+        if not batch:
+            break
+        with transaction.atomic():
+            _assign_batch(batch, result, templates)
+        result.entries += len(batch)
+        result.batches += 1
+        if progress is not None:
+            progress(result.entries, max(total, result.entries))
+    result.trending_on, result.trending_off = update_trending(now=now)
+    return result
+
+
+def rebuild(*, batch_size: int = BATCH_SIZE, progress: Progress | None = None) -> AssignResult:
+    """Forget every story and cluster all published entries again (story ids change).
+
+    For a changed threshold or fingerprint format. Interrupted, it leaves the entries done so
+    far clustered and the rest pending: run :func:`assign_pending` to finish.
+    """
+    with transaction.atomic():
+        BandKey.objects.all().delete()
+        StoryMember.objects.all().delete()
+        StoryCluster.objects.all().delete()
+    return assign_pending(batch_size=batch_size, progress=progress)
+
+
+def _chunks(values: Sequence[int]) -> Iterable[Sequence[int]]:
+    for start in range(0, len(values), _IN_CHUNK):
+        yield values[start : start + _IN_CHUNK]
+
+
+def _candidates(keys: np.ndarray) -> list[tuple[int, Fingerprint, int]]:
+    """Stored entries sharing a band key with a row of ``keys`` (shape ``(n, bands)``, signed),
+    as ``(entry, fingerprint, -cluster)`` rows in the order they were published."""
+    wanted = {(band, int(key)) for row in keys for band, key in enumerate(row)}
+    unique = sorted({key for _, key in wanted})
+    entries: set[int] = set()
+    for chunk in _chunks(unique):
+        for band, key, entry_id in BandKey.objects.filter(key__in=chunk).values_list(
+            "band", "key", "entry_id"
+        ):
+            if (band, key) in wanted:
+                entries.add(entry_id)
+    rows: list[tuple[dt.datetime, int, Fingerprint, int]] = []
+    for chunk in _chunks(sorted(entries)):
+        for entry_id, data, cluster_id, published in StoryMember.objects.filter(
+            pk__in=chunk, cluster__isnull=False
+        ).values_list("entry_id", "fingerprint", "cluster_id", "published_at"):
+            rows.append((published, entry_id, Fingerprint.from_bytes(bytes(data)), -cluster_id))
+    rows.sort(key=lambda row: (row[0], row[1]))
+    # Existing clusters are labelled by their negated id, so that they never meet the
+    # positive entry ids that label the clusters this batch starts.
+    return [(entry_id, found, label) for _, entry_id, found, label in rows]
+
+
+def _published(entry: Entry) -> dt.datetime:
+    if entry.published_at is None:  # pending_entries() has only published ones
+        raise ValueError(f"entry {entry.pk} has no publication time")
+    return entry.published_at
+
+
+def organization_template(organization_id: int) -> frozenset[int]:
+    """The shingles an organization repeats in most of its entries: its template, left out
+    of its entries' fingerprints so that two stories in one template do not look alike."""
+    latest = (
+        Entry.objects.filter(organization_id=organization_id, status=EntryStatus.PUBLISHED)
+        .order_by("-published_at", "-pk")
+        .only("title", "summary", "body_html", "body_source")[:TEMPLATE_SAMPLE]
+    )
+    return learn_boilerplate([entry_text(entry) for entry in latest])
+
+
+def _assign_batch(
+    batch: list[Entry], result: AssignResult, templates: dict[int, frozenset[int]]
+) -> None:
+    for organization in {entry.organization_id for entry in batch} - templates.keys():
+        templates[organization] = organization_template(organization)
+    prints = [fingerprint(entry_text(entry), templates[entry.organization_id]) for entry in batch]
+    comparable = [i for i, found in enumerate(prints) if found.comparable]
+    signatures = np.array([prints[i].signature for i in comparable], dtype=np.uint32)
+    keys = band_keys(signatures.reshape(-1, NUM_PERM)).view(np.int64)
+    keys_of = {batch[i].pk: keys[row] for row, i in enumerate(comparable)}
+    clusterer = StoryClusterer.build(_candidates(keys) if comparable else [])
+
+    labels: dict[int, int] = {}  # entry -> label (negative: stored cluster; positive: new)
+    members: list[StoryMember] = []
+    for entry, found in zip(batch, prints, strict=True):
+        member = StoryMember(
+            entry=entry,
+            fingerprint=found.to_bytes(),
+            shingles=found.size,
+            language=entry.language_id,
+            country=entry.country_id,
+            published_at=_published(entry),
+        )
+        members.append(member)
+        if not found.comparable:
+            result.too_short += 1
+            continue
+        assignment = clusterer.add(entry.pk, found)
+        labels[entry.pk] = clusterer.cluster_of(entry.pk)
+        if assignment.match is not None:
+            member.matched_id = assignment.match
+            member.similarity = assignment.similarity
+            result.joined += 1
+        else:
+            result.started += 1
+
+    # The clusters this batch starts (named by their first entry) are written once, complete;
+    # the stored ones it grows are read, grown and written back.
+    cluster_of_label: dict[int, StoryCluster] = {}
+    for entry in batch:
+        if labels.get(entry.pk) == entry.pk:
+            cluster_of_label[entry.pk] = StoryCluster(
+                representative=entry, first_seen=_published(entry), last_seen=_published(entry)
+            )
+    existing = {-label for label in labels.values() if label < 0}
+    for cluster in StoryCluster.objects.select_for_update().filter(pk__in=existing):
+        cluster_of_label[-cluster.pk] = cluster
+    for member in members:
+        label = labels.get(member.entry_id)
+        if label is not None:
+            _grow(cluster_of_label[label], member)
+    StoryCluster.objects.bulk_create([c for c in cluster_of_label.values() if c.pk is None])
+    _update_clusters([c for label, c in cluster_of_label.items() if label < 0])
+    for member in members:
+        label = labels.get(member.entry_id)
+        if label is not None:
+            member.cluster = cluster_of_label[label]
+    StoryMember.objects.bulk_create(members)
+    _insert_band_keys(
+        (band, int(key), member.entry_id, member.cluster.pk)
+        for member in members
+        if member.cluster is not None
+        for band, key in enumerate(keys_of[member.entry_id])
+    )
+
+
+_GROWN = ("first_seen", "last_seen", "size", "languages", "countries")
+
+
+def _update_clusters(clusters: list[StoryCluster]) -> None:
+    """Write back what :func:`_grow` changed: one executemany (bulk_update's CASE expressions
+    cost more than the rest of a batch)."""
+    if not clusters:
+        return
+    quote = connection.ops.quote_name
+    fields: list[models.Field[Any, Any]] = []
+    for name in _GROWN:
+        field = StoryCluster._meta.get_field(name)
+        if not isinstance(field, models.Field):
+            raise TypeError(name)
+        fields.append(field)
+    assignments = ", ".join(f"{quote(field.column)} = %s" for field in fields)
+    rows = [
+        [field.get_db_prep_save(getattr(cluster, field.attname), connection) for field in fields]
+        + [cluster.pk]
+        for cluster in clusters
+    ]
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"UPDATE {quote(StoryCluster._meta.db_table)} SET {assignments} WHERE id = %s",  # noqa: S608
+            rows,
+        )
+
+
+def _insert_band_keys(rows: Iterable[tuple[int, int, int, int]]) -> None:
+    """32 rows per entry: one executemany instead of model instances, which cost ten times
+    what the rest of an entry's assignment costs (bench/stories.py)."""
+    quote = connection.ops.quote_name
+    table = quote(BandKey._meta.db_table)
+    columns = ", ".join(quote(name) for name in ("band", "key", "entry_id", "cluster_id"))
+    with connection.cursor() as cursor:
+        cursor.executemany(
+            f"INSERT INTO {table} ({columns}) VALUES (%s, %s, %s, %s)",  # noqa: S608
+            list(rows),
+        )
+
+
+def _grow(cluster: StoryCluster, member: StoryMember) -> None:
+    cluster.size += 1
+    cluster.first_seen = min(cluster.first_seen, member.published_at)
+    cluster.last_seen = max(cluster.last_seen, member.published_at)
+    if member.language not in cluster.languages:
+        cluster.languages = [*cluster.languages, member.language]
+    if member.country not in cluster.countries:
+        cluster.countries = [*cluster.countries, member.country]
+
+
+def update_trending(*, now: dt.datetime | None = None) -> tuple[list[int], list[int]]:
+    """Flag the clusters that grow fast now, unflag those that cooled: (flagged, unflagged).
+
+    The rule is :func:`infoharbor.text.fingerprint.trending_clusters` (at least 5 entries in
+    the last 6 hours, at three times the story's rate of the 48 hours before) over the
+    publication times of the clusters' published entries.
+    """
+    now = now or timezone.now()
+    since = now - trending_rule.WINDOW - trending_rule.BASELINE
+    times = StoryMember.objects.filter(
+        cluster__isnull=False,
+        published_at__gt=since,
+        published_at__lte=now,
+        entry__status=EntryStatus.PUBLISHED,
+    ).values_list("cluster_id", "published_at")
+    hot = dict(trending_rule.trending_clusters(times, now=now))
+    with transaction.atomic():
+        cooled = list(
+            StoryCluster.objects.filter(trending=True)
+            .exclude(pk__in=hot)
+            .values_list("pk", flat=True)
+        )
+        StoryCluster.objects.filter(pk__in=cooled).update(
+            trending=False, trending_since=None, trend_rate=0.0
+        )
+        flagged: list[int] = []
+        for cluster in StoryCluster.objects.select_for_update().filter(pk__in=hot):
+            if not cluster.trending:
+                flagged.append(cluster.pk)
+                cluster.trending_since = now
+            cluster.trending = True
+            cluster.trend_rate = hot[cluster.pk].recent_rate
+            cluster.save(update_fields=["trending", "trending_since", "trend_rate"])
+    return sorted(flagged), sorted(cooled)
