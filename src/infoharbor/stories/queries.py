@@ -125,7 +125,7 @@ def stories(actor: Actor, clusters: Sequence[StoryCluster], language: str) -> li
         .order_by("published_at", "pk")
     )
     for entry in rows:
-        found[entry.story_member.cluster_id].append(entry)  # type: ignore[index]
+        found[entry.story_member.cluster_id].append(entry)  # type: ignore[attr-defined,index,unused-ignore]
     return [
         Story(cluster, found[cluster.pk], language) for cluster in clusters if found[cluster.pk]
     ]

@@ -11,11 +11,19 @@ a membership. Running it again with nothing pending changes nothing.
 
 After the batches, :func:`update_trending` flags the clusters that grow fast and unflags those
 that cooled (:func:`infoharbor.text.fingerprint.trending_clusters`).
+
+One assignment runs at a time in a harbor (the end of ``infoharbor ingest``, the ``stories``
+command and the worker's task may meet): each holds the ``stories`` lease of
+:mod:`infoharbor.worker.scheduler`, renewed after every batch; a run that finds it held
+returns at once, marked ``busy``, and leaves the entries to the run that holds it.
 """
 
 from __future__ import annotations
 
 import datetime as dt
+import os
+import socket
+import threading
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
@@ -37,6 +45,7 @@ from infoharbor.text.fingerprint import (
     learn_boilerplate,
 )
 from infoharbor.text.fingerprint.minhash import NUM_PERM, band_keys
+from infoharbor.worker.scheduler import hold_lease, release_lease
 
 __all__ = [
     "BATCH_SIZE",
@@ -59,6 +68,8 @@ _IN_CHUNK = 900
 # from its latest published entries: twenty are enough (learn_boilerplate), and it is learned
 # once per run, so the cost is one query and twenty fingerprints per organization and run.
 TEMPLATE_SAMPLE = 20
+# The lease that keeps assignments one at a time.
+LEASE = "stories"
 
 Progress = Callable[[int, int], None]
 
@@ -74,9 +85,12 @@ class AssignResult:
     batches: int = 0
     trending_on: list[int] = field(default_factory=list)  # clusters newly flagged trending
     trending_off: list[int] = field(default_factory=list)  # clusters that cooled
+    busy: bool = False  # another assignment was running: this one did nothing
 
     def summary(self, seconds: float) -> str:
         """One line for the commands' output."""
+        if self.busy:
+            return "Stories: another assignment is running; the new entries are left to it."
         return (
             f"Stories: {self.entries} entries in {seconds:.1f} s: {self.joined} joined a "
             f"story, {self.started} started one, {self.too_short} too short to compare; "
@@ -112,6 +126,26 @@ def assign_pending(
     """
     if batch_size < 1:
         raise ValueError("batch_size must be at least 1")
+    holder = _holder()
+    if not hold_lease(holder, name=LEASE):
+        return AssignResult(busy=True)
+    try:
+        return _assign_pending(batch_size, progress, now, limit, holder)
+    finally:
+        release_lease(holder, name=LEASE)
+
+
+def _holder() -> str:
+    return f"{socket.gethostname()}:{os.getpid()}:{threading.get_ident()}"
+
+
+def _assign_pending(
+    batch_size: int,
+    progress: Progress | None,
+    now: dt.datetime | None,
+    limit: int | None,
+    holder: str,
+) -> AssignResult:
     result = AssignResult()
     templates: dict[int, frozenset[int]] = {}
     total = pending_entries().count()
@@ -132,6 +166,8 @@ def assign_pending(
         result.batches += 1
         if progress is not None:
             progress(result.entries, max(total, result.entries))
+        if not hold_lease(holder, name=LEASE):  # renewed; lost only if this run stalled
+            break
     result.trending_on, result.trending_off = update_trending(now=now)
     return result
 
@@ -142,11 +178,17 @@ def rebuild(*, batch_size: int = BATCH_SIZE, progress: Progress | None = None) -
     For a changed threshold or fingerprint format. Interrupted, it leaves the entries done so
     far clustered and the rest pending: run :func:`assign_pending` to finish.
     """
-    with transaction.atomic():
-        BandKey.objects.all().delete()
-        StoryMember.objects.all().delete()
-        StoryCluster.objects.all().delete()
-    return assign_pending(batch_size=batch_size, progress=progress)
+    holder = _holder()
+    if not hold_lease(holder, name=LEASE):
+        return AssignResult(busy=True)
+    try:
+        with transaction.atomic():
+            BandKey.objects.all().delete()
+            StoryMember.objects.all().delete()
+            StoryCluster.objects.all().delete()
+        return _assign_pending(batch_size, progress, None, None, holder)
+    finally:
+        release_lease(holder, name=LEASE)
 
 
 def _chunks(values: Sequence[int]) -> Iterable[Sequence[int]]:

@@ -34,6 +34,7 @@ LEASE = "scheduler"
 PERIODIC: tuple[str, ...] = (
     "infoharbor.ingest.tasks.enqueue_due_sources",
     "infoharbor.search.tasks.enqueue_index_drain",
+    "infoharbor.stories.tasks.enqueue_story_assignment",
 )
 
 _last_tick: dict[str, float] = {}
