@@ -59,6 +59,7 @@ INSTALLED_APPS = [
     "infoharbor.search",
     "infoharbor.information",
     "infoharbor.ingest",
+    "infoharbor.subscriptions",
     "infoharbor.portal",
     "infoharbor.api",
 ]

@@ -1,0 +1,540 @@
+"""Matching new entries against every subscription, percolator-style: plain Python, no Django.
+
+A subscription is a parsed query (:mod:`infoharbor.search.query`) and the search page's
+filters. It matches an entry exactly when the search page, with that query and those filters,
+would list the entry for the subscriber: the same analysed terms, the same rules for words,
+phrases, prefixes, concepts, OR and NOT as the embedded backend's compiled query
+(``search/backends/embedded.py``), filters OR within a field and AND across them, and the same
+visibility and expiry. One difference is deliberate: the search page falls back to "some of the
+words" when nothing in the whole collection has all of them; a subscription never does (an
+alert for "rice export" must not fire on every entry that says "rice").
+
+Finding the subscriptions an entry matches without checking every one:
+
+1. :func:`compile_subscription` reduces the subscription to its *anchor*: a set of keys at
+   least one of which every matching entry must have. A word gives its term (and its
+   accent-free form, and the first of its parts), a phrase its rarest word, a prefix its first
+   letters, OR the union of its sides, AND the cheapest of its sides, a filter the values of its
+   field, a follow of a story cluster the cluster. A subscription without any required key
+   (``-draft`` alone) goes on the match-all list.
+2. :class:`MatchIndex` maps each anchor key to the subscriptions anchored on it.
+3. :meth:`MatchIndex.match` looks up the keys of the entry (its terms, filter values,
+   concepts, clusters), then verifies each candidate exactly against the entry: the anchor only
+   narrows, it never decides alone.
+
+Adding and removing a subscription changes only its own keys (no rebuild).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+
+from infoharbor.search.query import All, Any_, Concept, Grams, Node, Not, Phrase, Prefix, Word
+
+# Key namespaces. "t": a term of the title, body, organization name or parts; "f": an
+# accent-free form; "c": a concept (country:VN, sector:trade); "p": the first letters of a term
+# (for prefixes); the filter fields; "story": a story cluster.
+TERM, FOLDED, CONCEPT, PREFIX, STORY = "t", "f", "c", "p", "story"
+FILTER_FIELDS = ("platform", "kind", "country", "language", "sector", "organization")
+# Prefixes are anchored on at most this many first letters: an entry looks up this many
+# prefixes of each of its terms.
+PREFIX_KEY_CHARS = 3
+
+Key = tuple[str, str]
+# None: "no required key" (matches without any); an empty set: "can never match".
+Anchor = frozenset[Key] | None
+
+# How likely an entry is to have a key when nothing better is known (lower is rarer). A term
+# is assumed rare, longer terms rarer; a filter value by how many values its field has.
+DEFAULT_COST: dict[str, float] = {
+    TERM: 0.01,
+    FOLDED: 0.01,
+    CONCEPT: 0.05,
+    PREFIX: 0.1,
+    STORY: 0.0001,
+    "organization": 0.001,
+    "sector": 0.05,
+    "country": 0.1,
+    "kind": 0.2,
+    "language": 0.15,
+    "platform": 0.3,
+}
+
+
+@dataclass(frozen=True)
+class Scope:
+    """The search page's filters: within a field any value (OR), across fields all (AND)."""
+
+    platform: tuple[str, ...] = ()
+    kind: tuple[str, ...] = ()
+    country: tuple[str, ...] = ()
+    language: tuple[str, ...] = ()
+    sector: tuple[str, ...] = ()
+    organization: tuple[int, ...] = ()
+    published_from: dt.datetime | None = None
+    published_to: dt.datetime | None = None  # exclusive
+    story: tuple[int, ...] = ()  # story clusters (a follow of a cluster)
+
+    @classmethod
+    def of(cls, filters: object, story: tuple[int, ...] = ()) -> Scope:
+        """From a :class:`infoharbor.search.backends.base.Filters` (read by attribute, so this
+        module needs no Django)."""
+        return cls(
+            platform=tuple(getattr(filters, "platform", ())),
+            kind=tuple(getattr(filters, "kind", ())),
+            country=tuple(getattr(filters, "country", ())),
+            language=tuple(getattr(filters, "language", ())),
+            sector=tuple(getattr(filters, "sector", ())),
+            organization=tuple(getattr(filters, "organization", ())),
+            published_from=getattr(filters, "published_from", None),
+            published_to=getattr(filters, "published_to", None),
+            story=story,
+        )
+
+
+@dataclass
+class EntryFacts:
+    """What matching needs of an entry: its index document's terms and filter values."""
+
+    entry_id: int
+    kind: str
+    platform: str
+    country: str
+    language: str
+    organization_id: int
+    visibility: str
+    sectors: tuple[str, ...]
+    published_at: dt.datetime
+    expires_at: dt.datetime | None = None
+    title: tuple[str, ...] = ()  # in order, as the index has them (phrases need positions)
+    body: tuple[str, ...] = ()
+    organization: tuple[str, ...] = ()
+    parts: tuple[str, ...] = ()
+    folded: tuple[str, ...] = ()
+    concepts: tuple[str, ...] = ()
+    stories: tuple[int, ...] = ()
+    # Derived once per entry by prepare().
+    terms: frozenset[str] = frozenset()  # title, body, organization and parts
+    prefixable: frozenset[str] = frozenset()  # title, body, organization
+    folded_set: frozenset[str] = frozenset()
+    concept_set: frozenset[str] = frozenset()
+    _positions: dict[str, dict[str, list[int]]] = field(default_factory=dict)
+
+    @classmethod
+    def of(cls, document: object, stories: Iterable[int] = ()) -> EntryFacts:
+        """From a :class:`infoharbor.search.documents.IndexDocument`."""
+        d = document
+        return cls(
+            entry_id=d.entry_id,  # type: ignore[attr-defined]
+            kind=d.kind,  # type: ignore[attr-defined]
+            platform=d.platform,  # type: ignore[attr-defined]
+            country=d.country,  # type: ignore[attr-defined]
+            language=d.language,  # type: ignore[attr-defined]
+            organization_id=d.organization_id,  # type: ignore[attr-defined]
+            visibility=d.visibility,  # type: ignore[attr-defined]
+            sectors=tuple(d.sectors),  # type: ignore[attr-defined]
+            published_at=d.published_at,  # type: ignore[attr-defined]
+            expires_at=d.expires_at,  # type: ignore[attr-defined]
+            title=tuple(d.title),  # type: ignore[attr-defined]
+            body=tuple(d.body),  # type: ignore[attr-defined]
+            organization=tuple(d.organization),  # type: ignore[attr-defined]
+            parts=tuple(d.parts),  # type: ignore[attr-defined]
+            folded=tuple(d.folded),  # type: ignore[attr-defined]
+            concepts=tuple(d.concepts),  # type: ignore[attr-defined]
+            stories=tuple(stories),
+        ).prepare()
+
+    def prepare(self) -> EntryFacts:
+        self.prefixable = (
+            frozenset(self.title) | frozenset(self.body) | frozenset(self.organization)
+        )
+        self.terms = self.prefixable | frozenset(self.parts)
+        self.folded_set = frozenset(self.folded)
+        self.concept_set = frozenset(self.concepts)
+        return self
+
+    def has_phrase(self, field_name: str, tokens: tuple[str, ...]) -> bool:
+        """``tokens`` one after the other in the title or body (as a phrase query sees them:
+        the field's terms in the order they were indexed)."""
+        words: tuple[str, ...] = getattr(self, field_name)
+        if len(tokens) == 1:
+            return tokens[0] in words
+        positions = self._positions.get(field_name)
+        if positions is None:
+            positions = {}
+            for at, word in enumerate(words):
+                positions.setdefault(word, []).append(at)
+            self._positions[field_name] = positions
+        first = positions.get(tokens[0])
+        if not first:
+            return False
+        rest = [positions.get(token) for token in tokens[1:]]
+        if not all(rest):
+            return False
+        n = len(tokens)
+        return any(words[start : start + n] == tokens for start in first)
+
+
+# --- Evaluating a query against an entry (the embedded backend's semantics) ------------------
+
+
+def _word(word: Word, entry: EntryFacts) -> bool:
+    if word.text in entry.terms:
+        return True
+    if word.parts and (
+        entry.has_phrase("title", word.parts) or entry.has_phrase("body", word.parts)
+    ):
+        return True
+    return bool(word.folded) and word.folded in entry.folded_set
+
+
+def evaluate(node: Node, entry: EntryFacts) -> bool:
+    """Whether ``entry`` matches ``node`` (a parsed query's root)."""
+    if isinstance(node, Word):
+        return _word(node, entry)
+    if isinstance(node, Phrase):
+        return entry.has_phrase("title", node.tokens) or entry.has_phrase("body", node.tokens)
+    if isinstance(node, Prefix):
+        text = node.text
+        return any(term.startswith(text) for term in entry.prefixable)
+    if isinstance(node, Grams):
+        return False  # the embedded index has no grams (a recall path of the server backend)
+    if isinstance(node, Concept):
+        if any(key in entry.concept_set for key in node.keys):
+            return True
+        return all(_word(word, entry) for word in node.words)
+    if isinstance(node, All):
+        for child in node.children:
+            if isinstance(child, Not):
+                if evaluate(child.child, entry):
+                    return False
+            elif not evaluate(child, entry):
+                return False
+        return True
+    if isinstance(node, Any_):
+        return any(
+            evaluate(child, entry) for child in node.children if not isinstance(child, Grams)
+        )
+    if isinstance(node, Not):
+        return not evaluate(node.child, entry)
+    raise TypeError(f"unknown query node {node!r}")
+
+
+def in_scope(scope: Scope, entry: EntryFacts) -> bool:
+    if scope.platform and entry.platform not in scope.platform:
+        return False
+    if scope.kind and entry.kind not in scope.kind:
+        return False
+    if scope.country and entry.country not in scope.country:
+        return False
+    if scope.language and entry.language not in scope.language:
+        return False
+    if scope.sector and not any(sector in scope.sector for sector in entry.sectors):
+        return False
+    if scope.organization and entry.organization_id not in scope.organization:
+        return False
+    if scope.published_from and entry.published_at < scope.published_from:
+        return False
+    if scope.published_to and entry.published_at >= scope.published_to:
+        return False
+    return not scope.story or any(story in scope.story for story in entry.stories)
+
+
+# --- Compiling a subscription into its anchor ------------------------------------------------
+
+
+Costs = Callable[[Key], float]
+
+
+def default_cost(key: Key) -> float:
+    namespace, value = key
+    base = DEFAULT_COST.get(namespace, 0.1)
+    if namespace in (TERM, FOLDED):
+        # Longer words are rarer, as a rule (a few letters or one Han character: common).
+        return base * 4 / (len(value) + 3)
+    if namespace == PREFIX:
+        return base * 3 / (len(value) + 2)
+    return base
+
+
+def with_frequencies(frequencies: Mapping[Key, float], fallback: Costs = default_cost) -> Costs:
+    """Costs from measured key frequencies (the share of entries that have the key)."""
+
+    def cost(key: Key) -> float:
+        found = frequencies.get(key)
+        return found if found is not None else fallback(key)
+
+    return cost
+
+
+def _union(anchors: list[Anchor]) -> Anchor:
+    if any(anchor is None for anchor in anchors):
+        return None
+    joined: set[Key] = set()
+    for anchor in anchors:
+        joined.update(anchor or ())
+    return frozenset(joined)
+
+
+def _cheapest(anchors: list[Anchor], cost: Costs) -> Anchor:
+    known = [anchor for anchor in anchors if anchor is not None]
+    if not known:
+        return None
+    if any(not anchor for anchor in known):
+        return frozenset()  # a side that never matches: the whole never matches
+    return min(known, key=lambda anchor: (sum(cost(key) for key in anchor), sorted(anchor)))
+
+
+def _word_anchor(word: Word) -> frozenset[Key]:
+    keys = {(TERM, word.text)}
+    if word.parts:
+        keys.add((TERM, word.parts[0]))
+    if word.folded:
+        keys.add((FOLDED, word.folded))
+    return frozenset(keys)
+
+
+def anchor_of(node: Node | None, cost: Costs = default_cost) -> Anchor:
+    """Keys of which every entry that matches ``node`` has at least one (None: no such keys)."""
+    if node is None:
+        return None
+    if isinstance(node, Word):
+        return _word_anchor(node)
+    if isinstance(node, Phrase):
+        return _cheapest([frozenset({(TERM, token)}) for token in node.tokens], cost)
+    if isinstance(node, Prefix):
+        return frozenset({(PREFIX, node.text[:PREFIX_KEY_CHARS])})
+    if isinstance(node, Grams):
+        return frozenset()
+    if isinstance(node, Concept):
+        words = _cheapest([_word_anchor(word) for word in node.words], cost)
+        concepts = frozenset((CONCEPT, key) for key in node.keys)
+        return _union([words, concepts])
+    if isinstance(node, All):
+        return _cheapest(
+            [anchor_of(child, cost) for child in node.children if not isinstance(child, Not)],
+            cost,
+        )
+    if isinstance(node, Any_):
+        return _union(
+            [anchor_of(child, cost) for child in node.children if not isinstance(child, Grams)]
+        )
+    return None  # Not: entries without something have no key in common
+
+
+def scope_anchors(scope: Scope) -> list[frozenset[Key]]:
+    anchors = [
+        frozenset((name, str(value)) for value in getattr(scope, name))
+        for name in FILTER_FIELDS
+        if getattr(scope, name)
+    ]
+    if scope.story:
+        anchors.append(frozenset((STORY, str(story)) for story in scope.story))
+    return anchors
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    """A subscription ready to match: its conditions and where it is filed in the index."""
+
+    subscription_id: int
+    owner_id: int
+    root: Node | None
+    scope: Scope
+    anchor: Anchor  # None: on the match-all list
+    never: bool = False  # can never match (filed nowhere)
+
+
+def compile_subscription(
+    subscription_id: int,
+    owner_id: int,
+    root: Node | None,
+    scope: Scope,
+    cost: Costs = default_cost,
+) -> Compiled:
+    """``root`` is the parsed query's root (``ParsedQuery.root``), ``scope`` its filters."""
+    anchor = _cheapest([anchor_of(root, cost), *scope_anchors(scope)], cost)
+    return Compiled(subscription_id, owner_id, root, scope, anchor, never=anchor == frozenset())
+
+
+def matches(compiled: Compiled, entry: EntryFacts) -> bool:
+    """The exact check: the query and the filters (visibility and expiry are the index's)."""
+    if compiled.never or not in_scope(compiled.scope, entry):
+        return False
+    return compiled.root is None or evaluate(compiled.root, entry)
+
+
+# --- The index ---------------------------------------------------------------------------------
+
+
+def entry_keys(entry: EntryFacts, prefixes: bool = True) -> Iterable[Key]:
+    """Every key an entry has (what :meth:`MatchIndex.match` looks up)."""
+    for term in entry.terms:
+        yield (TERM, term)
+    for term in entry.folded_set:
+        yield (FOLDED, term)
+    for concept in entry.concept_set:
+        yield (CONCEPT, concept)
+    if prefixes:
+        seen: set[str] = set()
+        for term in entry.prefixable:
+            for length in range(1, min(len(term), PREFIX_KEY_CHARS) + 1):
+                seen.add(term[:length])
+        for prefix in seen:
+            yield (PREFIX, prefix)
+    yield ("platform", entry.platform)
+    yield ("kind", entry.kind)
+    yield ("country", entry.country)
+    yield ("language", entry.language)
+    for sector in entry.sectors:
+        yield ("sector", sector)
+    yield ("organization", str(entry.organization_id))
+    for story in entry.stories:
+        yield (STORY, str(story))
+
+
+# Who may see an entry, given the subscriber's id: None when everyone may.
+Visibility = Callable[[int], bool]
+
+
+class MatchIndex:
+    """Subscriptions filed under their anchor keys; not thread-safe for writes (one writer)."""
+
+    def __init__(self, cost: Costs = default_cost) -> None:
+        self.cost = cost
+        self._by_key: dict[str, dict[str, set[int]]] = {}
+        self._match_all: set[int] = set()
+        self._compiled: dict[int, Compiled] = {}
+
+    def __len__(self) -> int:
+        return len(self._compiled)
+
+    def __contains__(self, subscription_id: object) -> bool:
+        return subscription_id in self._compiled
+
+    def get(self, subscription_id: int) -> Compiled | None:
+        return self._compiled.get(subscription_id)
+
+    def add(self, compiled: Compiled) -> None:
+        """File ``compiled`` (replacing the subscription's previous conditions)."""
+        self.remove(compiled.subscription_id)
+        self._compiled[compiled.subscription_id] = compiled
+        if compiled.never:
+            return
+        if compiled.anchor is None:
+            self._match_all.add(compiled.subscription_id)
+            return
+        for namespace, value in compiled.anchor:
+            self._by_key.setdefault(namespace, {}).setdefault(value, set()).add(
+                compiled.subscription_id
+            )
+
+    def remove(self, subscription_id: int) -> None:
+        compiled = self._compiled.pop(subscription_id, None)
+        if compiled is None:
+            return
+        if compiled.anchor is None:
+            self._match_all.discard(subscription_id)
+            return
+        for namespace, value in compiled.anchor:
+            values = self._by_key.get(namespace)
+            if values is None:
+                continue
+            filed = values.get(value)
+            if filed is not None:
+                filed.discard(subscription_id)
+                if not filed:
+                    del values[value]
+
+    def candidates(self, entry: EntryFacts) -> set[int]:
+        """Subscriptions that have a key of the entry (or none): a superset of the matches."""
+        found = set(self._match_all)
+        by_key = self._by_key
+        filed: set[int] | None
+        terms = by_key.get(TERM)
+        if terms:
+            # The smaller side drives the loop: few anchored terms, or a short entry.
+            if len(terms) < len(entry.terms):
+                for term, filed in terms.items():
+                    if term in entry.terms:
+                        found.update(filed)
+            else:
+                for term in entry.terms:
+                    filed = terms.get(term)
+                    if filed:
+                        found.update(filed)
+        for namespace, values in ((FOLDED, entry.folded_set), (CONCEPT, entry.concept_set)):
+            filed_by = by_key.get(namespace)
+            if filed_by:
+                for value in values:
+                    filed = filed_by.get(value)
+                    if filed:
+                        found.update(filed)
+        prefixes = by_key.get(PREFIX)
+        if prefixes:
+            seen: set[str] = set()
+            for term in entry.prefixable:
+                for length in range(1, min(len(term), PREFIX_KEY_CHARS) + 1):
+                    seen.add(term[:length])
+            for prefix in seen:
+                filed = prefixes.get(prefix)
+                if filed:
+                    found.update(filed)
+        for namespace, value in (
+            ("platform", entry.platform),
+            ("kind", entry.kind),
+            ("country", entry.country),
+            ("language", entry.language),
+            ("organization", str(entry.organization_id)),
+            *(("sector", sector) for sector in entry.sectors),
+            *((STORY, str(story)) for story in entry.stories),
+        ):
+            filed_by = by_key.get(namespace)
+            if filed_by:
+                filed = filed_by.get(value)
+                if filed:
+                    found.update(filed)
+        return found
+
+    def match(
+        self, entry: EntryFacts, *, now: dt.datetime, may_see: Visibility | None = None
+    ) -> list[int]:
+        """The subscriptions ``entry`` matches, in id order. ``may_see(owner_id)`` says whether
+        a subscriber may read the entry (None: everyone may, as for a public entry); an entry
+        already expired at ``now`` matches nothing, as the search lists it to nobody."""
+        if entry.expires_at is not None and entry.expires_at <= now:
+            return []
+        compiled = self._compiled
+        found = []
+        for subscription_id in self.candidates(entry):
+            subscription = compiled[subscription_id]
+            if not matches(subscription, entry):
+                continue
+            if may_see is not None and not may_see(subscription.owner_id):
+                continue
+            found.append(subscription_id)
+        found.sort()
+        return found
+
+    def scan(
+        self, entry: EntryFacts, *, now: dt.datetime, may_see: Visibility | None = None
+    ) -> list[int]:
+        """The same answer as :meth:`match` by checking every subscription (the baseline the
+        benchmark compares with, and the tests' oracle)."""
+        if entry.expires_at is not None and entry.expires_at <= now:
+            return []
+        return sorted(
+            subscription.subscription_id
+            for subscription in self._compiled.values()
+            if matches(subscription, entry) and (may_see is None or may_see(subscription.owner_id))
+        )
+
+    def stats(self) -> dict[str, int]:
+        return {
+            "subscriptions": len(self._compiled),
+            "match_all": len(self._match_all),
+            "keys": sum(len(values) for values in self._by_key.values()),
+            "never": sum(1 for c in self._compiled.values() if c.never),
+        }
