@@ -197,6 +197,24 @@ def test_incremental_add_replace_and_remove() -> None:
     assert index.match(RICE, now=NOW) == [2]
     index.remove(2)
     assert index.match(RICE, now=NOW) == []
-    assert index.stats() == {"subscriptions": 1, "match_all": 0, "keys": 2, "never": 0}
+    assert index.stats() == {"subscriptions": 1, "match_all": 0, "keys": 2, "exact": 1, "never": 0}
     index.remove(99)  # unknown: nothing happens
     assert len(index) == 1
+
+
+def test_single_words_and_follows_need_no_verification() -> None:
+    def exact(text: str, scope: matching.Scope | None = None) -> bool:
+        root = parse(text).root
+        return matching.compile_subscription(1, 1, root, scope or matching.Scope()).exact
+
+    assert exact("rice")
+    assert exact("rice OR maize")
+    assert exact("ex*")
+    assert exact("", matching.Scope(country=("VN", "TH")))
+    assert not exact("expo*")  # longer than its key: verified
+    assert not exact("rice export")
+    assert not exact('"rice export"')
+    assert not exact("rice", matching.Scope(country=("VN",)))
+    assert not exact("", matching.Scope(country=("VN",), sector=("trade",)))
+    assert not exact("", matching.Scope(country=("VN",), published_from=NOW))
+    assert not exact("北京大学")  # may match as its parts in a row: verified

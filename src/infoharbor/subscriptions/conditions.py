@@ -86,50 +86,75 @@ def _either(values: list[str]) -> str:
     return _("%(some)s or %(last)s") % {"some": ", ".join(values[:-1]), "last": values[-1]}
 
 
-def describe(params: str, target_type: str = "", target: str = "") -> list[str]:
+@dataclass
+class Labels:
+    """The names of the filter values of many subscriptions, read once (a list page)."""
+
+    countries: dict[str, str]
+    sectors: dict[str, str]
+    organizations: dict[int, str]
+    languages: dict[str, str]
+
+    @classmethod
+    def load(cls, all_filters: list[Filters]) -> Labels:
+        countries = {v for f in all_filters for v in f.country}
+        sectors = {v for f in all_filters for v in f.sector}
+        organizations = {v for f in all_filters for v in f.organization}
+        languages = {v for f in all_filters for v in f.language}
+        return cls(
+            countries={c.iso2: c.name for c in Country.objects.filter(iso2__in=countries)}
+            if countries
+            else {},
+            sectors={s.slug: s.name for s in Sector.objects.filter(slug__in=sectors)}
+            if sectors
+            else {},
+            organizations=dict(
+                Organization.objects.filter(pk__in=organizations).values_list("pk", "name")
+            )
+            if organizations
+            else {},
+            languages={lang.code: lang.name for lang in Language.objects.filter(code__in=languages)}
+            if languages
+            else {},
+        )
+
+
+def describe(
+    params: str, target_type: str = "", target: str = "", labels: Labels | None = None
+) -> list[str]:
     """What a subscription matches, in plain words: the first line says which entries, each
     further line one more condition (all must hold; within a line any value may)."""
     if target_type == FollowTarget.STORY:
         return [_("Entries of the story %(story)s") % {"story": target}]
     form = form_of(params)
     filters = form.filters()
+    labels = labels or Labels.load([filters])
     text = form.text.strip()
     lines = [_("Entries about “%(query)s”") % {"query": text} if text else _("All entries")]
     if filters.country:
-        countries = {c.iso2: c.name for c in Country.objects.filter(iso2__in=filters.country)}
-        labels = [countries.get(code, code) for code in filters.country]
-        lines.append(_("from %(countries)s") % {"countries": _either(labels)})
+        names = [labels.countries.get(code, code) for code in filters.country]
+        lines.append(_("from %(countries)s") % {"countries": _either(names)})
     if filters.sector:
-        sectors = {s.slug: s.name for s in Sector.objects.filter(slug__in=filters.sector)}
-        labels = [sectors.get(slug, slug) for slug in filters.sector]
+        names = [labels.sectors.get(slug, slug) for slug in filters.sector]
         lines.append(
-            ngettext(
-                "in the sector %(sectors)s",
-                "in the sectors %(sectors)s",
-                len(labels),
-            )
-            % {"sectors": _either(labels)}
+            ngettext("in the sector %(sectors)s", "in the sectors %(sectors)s", len(names))
+            % {"sectors": _either(names)}
         )
     if filters.organization:
-        names_by_id = dict(
-            Organization.objects.filter(pk__in=filters.organization).values_list("pk", "name")
-        )
-        labels = [names_by_id.get(pk, str(pk)) for pk in filters.organization]
-        lines.append(_("published by %(organizations)s") % {"organizations": _either(labels)})
+        names = [labels.organizations.get(pk, str(pk)) for pk in filters.organization]
+        lines.append(_("published by %(organizations)s") % {"organizations": _either(names)})
     if filters.kind:
         kind_labels = {kind.key: str(kind.label_plural) for kind in kinds.all_kinds()}
-        labels = [kind_labels.get(key, key) for key in filters.kind]
-        lines.append(_("of the kind %(kinds)s") % {"kinds": _either(labels)})
+        names = [kind_labels.get(key, key) for key in filters.kind]
+        lines.append(_("of the kind %(kinds)s") % {"kinds": _either(names)})
     if filters.platform:
-        labels = [str(PLATFORMS[key].name) if key in PLATFORMS else key for key in filters.platform]
-        lines.append(_("on the platform %(platforms)s") % {"platforms": _either(labels)})
+        names = [str(PLATFORMS[key].name) if key in PLATFORMS else key for key in filters.platform]
+        lines.append(_("on the platform %(platforms)s") % {"platforms": _either(names)})
     if filters.language:
-        languages = {
-            lang.code: lang.name for lang in Language.objects.filter(code__in=filters.language)
-        }
-        labels = [languages.get(code, code) for code in filters.language]
-        lines.append(_("written in %(languages)s") % {"languages": _either(labels)})
-    start, end = form.cleaned_data.get("published_from"), form.cleaned_data.get("published_to")
+        names = [labels.languages.get(code, code) for code in filters.language]
+        lines.append(_("written in %(languages)s") % {"languages": _either(names)})
+    cleaned = form.cleaned_data if form.is_valid() else {}
+    start, end = cleaned.get("published_from"), cleaned.get("published_to")
     if start and end:
         lines.append(_("published from %(start)s to %(end)s") % {"start": start, "end": end})
     elif start:
@@ -137,3 +162,9 @@ def describe(params: str, target_type: str = "", target: str = "") -> list[str]:
     elif end:
         lines.append(_("published until %(end)s") % {"end": end})
     return lines
+
+
+def describe_all(rows: list[tuple[str, str, str]]) -> list[list[str]]:
+    """``describe`` for many (params, target_type, target), with the names read once."""
+    labels = Labels.load([form_of(params).filters() for params, _t, _v in rows])
+    return [describe(params, kind, target, labels) for params, kind, target in rows]

@@ -335,6 +335,25 @@ def scope_anchors(scope: Scope) -> list[frozenset[Key]]:
     return anchors
 
 
+def is_exact(node: Node | None, anchor: Anchor) -> bool:
+    """Whether having a key of ``anchor`` is the whole condition of ``node`` (a word, a word
+    OR its stem, a short prefix): then a key found is a match, with nothing to verify."""
+    if node is None or anchor is None:
+        return False
+    if isinstance(node, Word):
+        return not node.parts and anchor == _word_anchor(node)
+    if isinstance(node, Prefix):
+        return len(node.text) <= PREFIX_KEY_CHARS
+    if isinstance(node, Any_):
+        children = [c for c in node.children if not isinstance(c, Grams)]
+        return (
+            bool(children)
+            and all(is_exact(child, anchor_of(child)) for child in children)
+            and anchor == _union([anchor_of(child) for child in children])
+        )
+    return False
+
+
 @dataclass(frozen=True, slots=True)
 class Compiled:
     """A subscription ready to match: its conditions and where it is filed in the index."""
@@ -345,6 +364,7 @@ class Compiled:
     scope: Scope
     anchor: Anchor  # None: on the match-all list
     never: bool = False  # can never match (filed nowhere)
+    exact: bool = False  # an entry with a key of the anchor matches: nothing to verify
 
 
 def compile_subscription(
@@ -355,8 +375,25 @@ def compile_subscription(
     cost: Costs = default_cost,
 ) -> Compiled:
     """``root`` is the parsed query's root (``ParsedQuery.root``), ``scope`` its filters."""
-    anchor = _cheapest([anchor_of(root, cost), *scope_anchors(scope)], cost)
-    return Compiled(subscription_id, owner_id, root, scope, anchor, never=anchor == frozenset())
+    query_anchor = anchor_of(root, cost)
+    filter_anchors = scope_anchors(scope)
+    anchor = _cheapest([query_anchor, *filter_anchors], cost)
+    dated = scope.published_from is not None or scope.published_to is not None
+    if dated:
+        exact = False
+    elif root is None:
+        exact = len(filter_anchors) == 1  # a follow: one field, any of its values
+    else:
+        exact = not filter_anchors and is_exact(root, query_anchor) and anchor == query_anchor
+    return Compiled(
+        subscription_id,
+        owner_id,
+        root,
+        scope,
+        anchor,
+        never=anchor == frozenset(),
+        exact=exact,
+    )
 
 
 def matches(compiled: Compiled, entry: EntryFacts) -> bool:
@@ -400,11 +437,15 @@ Visibility = Callable[[int], bool]
 
 
 class MatchIndex:
-    """Subscriptions filed under their anchor keys; not thread-safe for writes (one writer)."""
+    """Subscriptions filed under their anchor keys; not thread-safe for writes (one writer).
+
+    Two tables: subscriptions whose anchor is their whole condition (``exact``: a follow, a
+    single word) match when a key is found; the others are candidates to verify."""
 
     def __init__(self, cost: Costs = default_cost) -> None:
         self.cost = cost
-        self._by_key: dict[str, dict[str, set[int]]] = {}
+        self._verify: dict[str, dict[str, set[int]]] = {}
+        self._exact: dict[str, dict[str, set[int]]] = {}
         self._match_all: set[int] = set()
         self._compiled: dict[int, Compiled] = {}
 
@@ -426,10 +467,9 @@ class MatchIndex:
         if compiled.anchor is None:
             self._match_all.add(compiled.subscription_id)
             return
+        table = self._exact if compiled.exact else self._verify
         for namespace, value in compiled.anchor:
-            self._by_key.setdefault(namespace, {}).setdefault(value, set()).add(
-                compiled.subscription_id
-            )
+            table.setdefault(namespace, {}).setdefault(value, set()).add(compiled.subscription_id)
 
     def remove(self, subscription_id: int) -> None:
         compiled = self._compiled.pop(subscription_id, None)
@@ -438,8 +478,9 @@ class MatchIndex:
         if compiled.anchor is None:
             self._match_all.discard(subscription_id)
             return
+        table = self._exact if compiled.exact else self._verify
         for namespace, value in compiled.anchor:
-            values = self._by_key.get(namespace)
+            values = table.get(namespace)
             if values is None:
                 continue
             filed = values.get(value)
@@ -450,53 +491,7 @@ class MatchIndex:
 
     def candidates(self, entry: EntryFacts) -> set[int]:
         """Subscriptions that have a key of the entry (or none): a superset of the matches."""
-        found = set(self._match_all)
-        by_key = self._by_key
-        filed: set[int] | None
-        terms = by_key.get(TERM)
-        if terms:
-            # The smaller side drives the loop: few anchored terms, or a short entry.
-            if len(terms) < len(entry.terms):
-                for term, filed in terms.items():
-                    if term in entry.terms:
-                        found.update(filed)
-            else:
-                for term in entry.terms:
-                    filed = terms.get(term)
-                    if filed:
-                        found.update(filed)
-        for namespace, values in ((FOLDED, entry.folded_set), (CONCEPT, entry.concept_set)):
-            filed_by = by_key.get(namespace)
-            if filed_by:
-                for value in values:
-                    filed = filed_by.get(value)
-                    if filed:
-                        found.update(filed)
-        prefixes = by_key.get(PREFIX)
-        if prefixes:
-            seen: set[str] = set()
-            for term in entry.prefixable:
-                for length in range(1, min(len(term), PREFIX_KEY_CHARS) + 1):
-                    seen.add(term[:length])
-            for prefix in seen:
-                filed = prefixes.get(prefix)
-                if filed:
-                    found.update(filed)
-        for namespace, value in (
-            ("platform", entry.platform),
-            ("kind", entry.kind),
-            ("country", entry.country),
-            ("language", entry.language),
-            ("organization", str(entry.organization_id)),
-            *(("sector", sector) for sector in entry.sectors),
-            *((STORY, str(story)) for story in entry.stories),
-        ):
-            filed_by = by_key.get(namespace)
-            if filed_by:
-                filed = filed_by.get(value)
-                if filed:
-                    found.update(filed)
-        return found
+        return self._match_all | _lookup(self._verify, entry) | _lookup(self._exact, entry)
 
     def match(
         self, entry: EntryFacts, *, now: dt.datetime, may_see: Visibility | None = None
@@ -507,16 +502,13 @@ class MatchIndex:
         if entry.expires_at is not None and entry.expires_at <= now:
             return []
         compiled = self._compiled
-        found = []
-        for subscription_id in self.candidates(entry):
-            subscription = compiled[subscription_id]
-            if not matches(subscription, entry):
-                continue
-            if may_see is not None and not may_see(subscription.owner_id):
-                continue
-            found.append(subscription_id)
-        found.sort()
-        return found
+        found = _lookup(self._exact, entry)
+        for subscription_id in self._match_all | _lookup(self._verify, entry):
+            if matches(compiled[subscription_id], entry):
+                found.add(subscription_id)
+        if may_see is not None:
+            found = {pk for pk in found if may_see(compiled[pk].owner_id)}
+        return sorted(found)
 
     def scan(
         self, entry: EntryFacts, *, now: dt.datetime, may_see: Visibility | None = None
@@ -535,6 +527,57 @@ class MatchIndex:
         return {
             "subscriptions": len(self._compiled),
             "match_all": len(self._match_all),
-            "keys": sum(len(values) for values in self._by_key.values()),
+            "keys": sum(len(v) for t in (self._verify, self._exact) for v in t.values()),
+            "exact": sum(1 for c in self._compiled.values() if c.exact),
             "never": sum(1 for c in self._compiled.values() if c.never),
         }
+
+
+def _lookup(table: dict[str, dict[str, set[int]]], entry: EntryFacts) -> set[int]:
+    """The subscriptions filed in ``table`` under a key of the entry."""
+    found: set[int] = set()
+    filed: set[int] | None
+    terms = table.get(TERM)
+    if terms:
+        # The smaller side drives the loop: few anchored terms, or a short entry.
+        if len(terms) < len(entry.terms):
+            for term, filed in terms.items():
+                if term in entry.terms:
+                    found.update(filed)
+        else:
+            for term in entry.terms:
+                filed = terms.get(term)
+                if filed:
+                    found.update(filed)
+    for namespace, values in ((FOLDED, entry.folded_set), (CONCEPT, entry.concept_set)):
+        filed_by = table.get(namespace)
+        if filed_by:
+            for value in values:
+                filed = filed_by.get(value)
+                if filed:
+                    found.update(filed)
+    prefixes = table.get(PREFIX)
+    if prefixes:
+        seen: set[str] = set()
+        for term in entry.prefixable:
+            for length in range(1, min(len(term), PREFIX_KEY_CHARS) + 1):
+                seen.add(term[:length])
+        for prefix in seen:
+            filed = prefixes.get(prefix)
+            if filed:
+                found.update(filed)
+    for namespace, value in (
+        ("platform", entry.platform),
+        ("kind", entry.kind),
+        ("country", entry.country),
+        ("language", entry.language),
+        ("organization", str(entry.organization_id)),
+        *(("sector", sector) for sector in entry.sectors),
+        *((STORY, str(story)) for story in entry.stories),
+    ):
+        filed_by = table.get(namespace)
+        if filed_by:
+            filed = filed_by.get(value)
+            if filed:
+                found.update(filed)
+    return found
