@@ -27,7 +27,9 @@ Adding and removing a subscription changes only its own keys (no rebuild).
 
 from __future__ import annotations
 
+import bisect
 import datetime as dt
+import operator
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
@@ -40,7 +42,7 @@ TERM, FOLDED, CONCEPT, PREFIX, STORY = "t", "f", "c", "p", "story"
 FILTER_FIELDS = ("platform", "kind", "country", "language", "sector", "organization")
 # Prefixes are anchored on at most this many first letters: an entry looks up this many
 # prefixes of each of its terms.
-PREFIX_KEY_CHARS = 3
+PREFIX_KEY_CHARS = 4
 
 Key = tuple[str, str]
 # None: "no required key" (matches without any); an empty set: "can never match".
@@ -121,6 +123,7 @@ class EntryFacts:
     folded_set: frozenset[str] = frozenset()
     concept_set: frozenset[str] = frozenset()
     _positions: dict[str, dict[str, list[int]]] = field(default_factory=dict)
+    _sorted: list[str] | None = None
 
     @classmethod
     def of(cls, document: object, stories: Iterable[int] = ()) -> EntryFacts:
@@ -154,6 +157,14 @@ class EntryFacts:
         self.folded_set = frozenset(self.folded)
         self.concept_set = frozenset(self.concepts)
         return self
+
+    def has_prefix(self, prefix: str) -> bool:
+        """A term of the title, body or organization name begins with ``prefix``."""
+        ordered = self._sorted
+        if ordered is None:
+            ordered = self._sorted = sorted(self.prefixable)
+        at = bisect.bisect_left(ordered, prefix)
+        return at < len(ordered) and ordered[at].startswith(prefix)
 
     def has_phrase(self, field_name: str, tokens: tuple[str, ...]) -> bool:
         """``tokens`` one after the other in the title or body (as a phrase query sees them:
@@ -197,8 +208,7 @@ def evaluate(node: Node, entry: EntryFacts) -> bool:
     if isinstance(node, Phrase):
         return entry.has_phrase("title", node.tokens) or entry.has_phrase("body", node.tokens)
     if isinstance(node, Prefix):
-        text = node.text
-        return any(term.startswith(text) for term in entry.prefixable)
+        return entry.has_prefix(node.text)
     if isinstance(node, Grams):
         return False  # the embedded index has no grams (a recall path of the server backend)
     if isinstance(node, Concept):
@@ -365,6 +375,7 @@ class Compiled:
     anchor: Anchor  # None: on the match-all list
     never: bool = False  # can never match (filed nowhere)
     exact: bool = False  # an entry with a key of the anchor matches: nothing to verify
+    test: Test | None = None  # the query and filters as one function (see predicate())
 
 
 def compile_subscription(
@@ -393,14 +404,143 @@ def compile_subscription(
         anchor,
         never=anchor == frozenset(),
         exact=exact,
+        test=_subscription_test(root, scope),
     )
 
 
 def matches(compiled: Compiled, entry: EntryFacts) -> bool:
     """The exact check: the query and the filters (visibility and expiry are the index's)."""
-    if compiled.never or not in_scope(compiled.scope, entry):
+    if compiled.never:
         return False
-    return compiled.root is None or evaluate(compiled.root, entry)
+    if compiled.test is not None:
+        return compiled.test(entry)
+    return in_scope(compiled.scope, entry) and (
+        compiled.root is None or evaluate(compiled.root, entry)
+    )
+
+
+# --- Queries as functions ----------------------------------------------------------------------
+#
+# evaluate() and in_scope() say what matching means; the same conditions compiled into nested
+# closures check a candidate three times faster (no dispatch on node types per entry). Equal
+# queries share their function (nodes are hashable).
+
+Test = Callable[[EntryFacts], bool]
+_PREDICATES: dict[Node, Test] = {}
+MAX_SHARED_PREDICATES = 200_000
+
+
+def predicate(node: Node) -> Test:
+    """``node`` as a function of an entry, equal to ``evaluate(node, entry)``."""
+    found = _PREDICATES.get(node)
+    if found is None:
+        found = _predicate(node)
+        if len(_PREDICATES) < MAX_SHARED_PREDICATES:
+            _PREDICATES[node] = found
+    return found
+
+
+def _predicate(node: Node) -> Test:
+    if isinstance(node, Word):
+        text, parts, folded = node.text, node.parts, node.folded
+        if parts:
+            return lambda entry: _word(node, entry)
+        if folded:
+            return lambda entry: text in entry.terms or folded in entry.folded_set
+        return lambda entry: text in entry.terms
+    if isinstance(node, Phrase):
+        tokens = node.tokens
+        return lambda entry: entry.has_phrase("title", tokens) or entry.has_phrase("body", tokens)
+    if isinstance(node, Prefix):
+        prefix = node.text
+        return lambda entry: entry.has_prefix(prefix)
+    if isinstance(node, Grams):
+        return lambda entry: False
+    if isinstance(node, Concept):
+        keys = node.keys
+        words = [predicate(word) for word in node.words]
+
+        def concept(entry: EntryFacts) -> bool:
+            concepts = entry.concept_set
+            for key in keys:
+                if key in concepts:
+                    return True
+            return all(word(entry) for word in words)
+
+        return concept
+    if isinstance(node, All):
+        required = tuple(predicate(c) for c in node.children if not isinstance(c, Not))
+        excluded = tuple(predicate(c.child) for c in node.children if isinstance(c, Not))
+
+        def every(entry: EntryFacts) -> bool:
+            for test in required:
+                if not test(entry):
+                    return False
+            for test in excluded:  # noqa: SIM110 - a loop: faster than a generator
+                if test(entry):
+                    return False
+            return True
+
+        return every
+    if isinstance(node, Any_):
+        options = tuple(predicate(c) for c in node.children if not isinstance(c, Grams))
+
+        def either(entry: EntryFacts) -> bool:
+            for test in options:  # noqa: SIM110 - a loop: faster than a generator
+                if test(entry):
+                    return True
+            return False
+
+        return either
+    if isinstance(node, Not):
+        inner = predicate(node.child)
+        return lambda entry: not inner(entry)
+    raise TypeError(f"unknown query node {node!r}")
+
+
+def _field_test(name: str, values: frozenset[str]) -> Test:
+    getter = operator.attrgetter(name)
+    return lambda entry: getter(entry) in values
+
+
+def _scope_tests(scope: Scope) -> list[Test]:
+    tests: list[Test] = []
+    for name in ("platform", "kind", "country", "language"):
+        values = frozenset(getattr(scope, name))
+        if values:
+            tests.append(_field_test(name, values))
+    if scope.sector:
+        sectors = frozenset(scope.sector)
+        tests.append(lambda entry: not sectors.isdisjoint(entry.sectors))
+    if scope.organization:
+        organizations = frozenset(scope.organization)
+        tests.append(lambda entry: entry.organization_id in organizations)
+    if scope.published_from or scope.published_to:
+        dated = Scope(published_from=scope.published_from, published_to=scope.published_to)
+        tests.append(lambda entry: in_scope(dated, entry))
+    if scope.story:
+        stories = frozenset(scope.story)
+        tests.append(lambda entry: not stories.isdisjoint(entry.stories))
+    return tests
+
+
+def _subscription_test(root: Node | None, scope: Scope) -> Test:
+    tests = _scope_tests(scope)
+    if root is not None:
+        tests.append(predicate(root))
+    if not tests:
+        return lambda entry: True
+    if len(tests) == 1:
+        return tests[0]
+    checks = tuple(tests)
+
+    def every(entry: EntryFacts) -> bool:
+        for test in checks:  # noqa: SIM110 - a loop: faster than a generator
+            if not test(entry):
+                return False
+        return True
+
+    return every
 
 
 # --- The index ---------------------------------------------------------------------------------
