@@ -83,7 +83,8 @@ def test_list_read_change_and_delete_own(api: Api) -> None:
     deleted = api.client.delete(
         Api.url(f"subscriptions/{pk}"), HTTP_AUTHORIZATION=f"Bearer {token}"
     )
-    assert deleted.status_code == 204
+    assert deleted.status_code == 200
+    assert deleted.json()["name"] == "a"
     assert not Subscription.objects.filter(pk=pk).exists()
 
 

@@ -148,6 +148,7 @@ def list_subscriptions(request: HttpRequest, filters: Query[PageParams]) -> Subs
     openapi_extra=READ,
 )
 def get_subscription(request: HttpRequest, subscription_id: int) -> SubscriptionOut:
+    """One of the caller's subscriptions (404 for anyone else's)."""
     return _out(_owned(request, subscription_id))
 
 
@@ -215,14 +216,15 @@ def update_subscription(
 
 @router.delete(
     "/subscriptions/{subscription_id}",
-    response={204: None, **ERRORS},
+    response={200: SubscriptionOut, **ERRORS},
     auth=write_auth,
     summary="Delete a subscription",
 )
-def delete_subscription(request: HttpRequest, subscription_id: int) -> Status[None]:
+def delete_subscription(request: HttpRequest, subscription_id: int) -> SubscriptionOut:
+    """Delete it, with its matches not yet delivered; answers what it was."""
+    subscription = _owned(request, subscription_id)
+    gone = _out(subscription)
     services.delete_subscription(
-        user=_user(request),
-        origin=origin(request),
-        subscription=_owned(request, subscription_id),
+        user=_user(request), origin=origin(request), subscription=subscription
     )
-    return Status(204, None)
+    return gone
