@@ -165,9 +165,14 @@ def test_anchors_are_the_rarest_required_key() -> None:
     compiled = matching.compile_subscription(
         1, 1, parse("rice exporters").root, matching.Scope(country=("VN",))
     )
-    # Of two words, the longer one (rarer as a rule); either beats a country.
-    # (A plain Latin word also matches its accent-free form: "exportérs" folds to it.)
-    assert compiled.anchor == frozenset({("t", "exporters"), ("f", "exporters")})
+    # Of two words, the longer one (rarer as a rule), paired with the country: filed where
+    # an entry with both finds it. (A plain Latin word also matches its accent-free form.)
+    assert compiled.anchor == frozenset(
+        {("t|country", "exporters\x1fVN"), ("f|country", "exporters\x1fVN")}
+    )
+    phrase = matching.compile_subscription(5, 1, parse('"rice export"').root, matching.Scope())
+    assert phrase.anchor == frozenset({("b", "rice export")})
+    assert phrase.exact
     filters_only = matching.compile_subscription(
         2, 1, None, matching.Scope(country=("VN", "TH"), organization=(3,))
     )
@@ -214,8 +219,19 @@ def test_single_words_and_follows_need_no_verification() -> None:
     assert exact("expo*")
     assert not exact("expor*")  # longer than its key: verified
     assert not exact("rice export")
-    assert not exact('"rice export"')
-    assert not exact("rice", matching.Scope(country=("VN",)))
+    assert exact('"rice export"')  # filed under the pair of words
+    assert not exact('"rice export rises"')
+    assert exact("rice", matching.Scope(country=("VN",)))  # filed under its pairs
+    assert not exact("rice", matching.Scope(country=("VN",), sector=("trade",)))
     assert not exact("", matching.Scope(country=("VN",), sector=("trade",)))
     assert not exact("", matching.Scope(country=("VN",), published_from=NOW))
     assert not exact("北京大学")  # may match as its parts in a row: verified
+
+
+def test_paired_keys_are_removed_too() -> None:
+    index = index_of(("rice", matching.Scope(country=("VN", "TH"))))
+    assert index.match(entry("Rice prices", country="TH"), now=NOW) == [1]
+    assert index.match(entry("Rice prices", country="JP"), now=NOW) == []
+    index.remove(1)
+    assert index.stats()["keys"] == 0
+    assert index.match(entry("Rice prices", country="TH"), now=NOW) == []

@@ -29,6 +29,7 @@ from __future__ import annotations
 
 import bisect
 import datetime as dt
+import itertools
 import operator
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
@@ -38,13 +39,19 @@ from infoharbor.search.query import All, Any_, Concept, Grams, Node, Not, Phrase
 # Key namespaces. "t": a term of the title, body, organization name or parts; "f": an
 # accent-free form; "c": a concept (country:VN, sector:trade); "p": the first letters of a term
 # (for prefixes); the filter fields; "story": a story cluster.
-TERM, FOLDED, CONCEPT, PREFIX, STORY = "t", "f", "c", "p", "story"
+TERM, FOLDED, CONCEPT, PREFIX, BIGRAM, STORY = "t", "f", "c", "p", "b", "story"
 FILTER_FIELDS = ("platform", "kind", "country", "language", "sector", "organization")
 # Prefixes are anchored on at most this many first letters: an entry looks up this many
 # prefixes of each of its terms.
 PREFIX_KEY_CHARS = 4
 
 Key = tuple[str, str]
+# A subscription with words and filters can be filed under a pair: a key of its words and a
+# value of one of its filters ("t|country", "rice" + SEP + "TH"), found only in entries that
+# have both. Entries have one value of these fields (sectors: a few).
+COMPOSABLE = ("country", "language", "kind", "platform", "organization", "sector")
+SEP = "\x1f"
+MAX_PAIRS = 12
 # None: "no required key" (matches without any); an empty set: "can never match".
 Anchor = frozenset[Key] | None
 
@@ -55,6 +62,7 @@ DEFAULT_COST: dict[str, float] = {
     FOLDED: 0.01,
     CONCEPT: 0.05,
     PREFIX: 0.1,
+    BIGRAM: 0.002,
     STORY: 0.0001,
     "organization": 0.001,
     "sector": 0.05,
@@ -124,6 +132,49 @@ class EntryFacts:
     concept_set: frozenset[str] = frozenset()
     _positions: dict[str, dict[str, list[int]]] = field(default_factory=dict)
     _sorted: list[str] | None = None
+    _bigrams: frozenset[str] | None = None
+    _prefix_keys: frozenset[str] | None = None
+
+    @property
+    def bigrams(self) -> frozenset[str]:
+        """Pairs of terms in a row of the title or the body, as "a b" (2-word phrases)."""
+        if self._bigrams is None:
+            pairs: set[str] = set()
+            for words in (self.title, self.body):
+                pairs.update(f"{a} {b}" for a, b in itertools.pairwise(words))
+            self._bigrams = frozenset(pairs)
+        return self._bigrams
+
+    @property
+    def prefix_keys(self) -> frozenset[str]:
+        """The first 1 to PREFIX_KEY_CHARS letters of each term that prefixes match."""
+        if self._prefix_keys is None:
+            self._prefix_keys = frozenset(
+                term[:length]
+                for term in self.prefixable
+                for length in range(1, min(len(term), PREFIX_KEY_CHARS) + 1)
+            )
+        return self._prefix_keys
+
+    def keys_of(self, namespace: str) -> frozenset[str] | tuple[str, ...]:
+        """The entry's values of a key namespace."""
+        if namespace == TERM:
+            return self.terms
+        if namespace == FOLDED:
+            return self.folded_set
+        if namespace == CONCEPT:
+            return self.concept_set
+        if namespace == PREFIX:
+            return self.prefix_keys
+        if namespace == BIGRAM:
+            return self.bigrams
+        if namespace == "sector":
+            return self.sectors
+        if namespace == "organization":
+            return (str(self.organization_id),)
+        if namespace == STORY:
+            return tuple(str(story) for story in self.stories)
+        return (getattr(self, namespace),)
 
     @classmethod
     def of(cls, document: object, stories: Iterable[int] = ()) -> EntryFacts:
@@ -294,7 +345,30 @@ def _cheapest(anchors: list[Anchor], cost: Costs) -> Anchor:
         return None
     if any(not anchor for anchor in known):
         return frozenset()  # a side that never matches: the whole never matches
-    return min(known, key=lambda anchor: (sum(cost(key) for key in anchor), sorted(anchor)))
+    return min(known, key=lambda anchor: (anchor_cost(anchor, cost), sorted(anchor)))
+
+
+def key_cost(key: Key, cost: Costs) -> float:
+    namespace, value = key
+    if "|" in namespace:  # a pair: both, as if independent
+        first, second = namespace.split("|")
+        left, right = value.split(SEP)
+        return cost((first, left)) * cost((second, right))
+    return cost(key)
+
+
+def anchor_cost(anchor: frozenset[Key], cost: Costs) -> float:
+    return sum(key_cost(key, cost) for key in anchor)
+
+
+def _pairs(query: frozenset[Key], values: frozenset[Key]) -> frozenset[Key] | None:
+    if len(query) * len(values) > MAX_PAIRS:
+        return None
+    return frozenset(
+        (f"{namespace}|{field_name}", f"{key}{SEP}{value}")
+        for namespace, key in query
+        for field_name, value in values
+    )
 
 
 def _word_anchor(word: Word) -> frozenset[Key]:
@@ -313,7 +387,8 @@ def anchor_of(node: Node | None, cost: Costs = default_cost) -> Anchor:
     if isinstance(node, Word):
         return _word_anchor(node)
     if isinstance(node, Phrase):
-        return _cheapest([frozenset({(TERM, token)}) for token in node.tokens], cost)
+        pairs = itertools.pairwise(node.tokens)
+        return _cheapest([frozenset({(BIGRAM, f"{a} {b}")}) for a, b in pairs], cost)
     if isinstance(node, Prefix):
         return frozenset({(PREFIX, node.text[:PREFIX_KEY_CHARS])})
     if isinstance(node, Grams):
@@ -354,6 +429,8 @@ def is_exact(node: Node | None, anchor: Anchor) -> bool:
         return not node.parts and anchor == _word_anchor(node)
     if isinstance(node, Prefix):
         return len(node.text) <= PREFIX_KEY_CHARS
+    if isinstance(node, Phrase):
+        return len(node.tokens) == 2
     if isinstance(node, Any_):
         children = [c for c in node.children if not isinstance(c, Grams)]
         return (
@@ -388,14 +465,29 @@ def compile_subscription(
     """``root`` is the parsed query's root (``ParsedQuery.root``), ``scope`` its filters."""
     query_anchor = anchor_of(root, cost)
     filter_anchors = scope_anchors(scope)
-    anchor = _cheapest([query_anchor, *filter_anchors], cost)
+    pairs: list[Anchor] = []
+    if query_anchor:
+        for values in filter_anchors:
+            if next(iter(values))[0] in COMPOSABLE:
+                paired = _pairs(query_anchor, values)
+                if paired is not None:
+                    pairs.append(paired)
+    anchor = _cheapest([query_anchor, *filter_anchors, *pairs], cost)
     dated = scope.published_from is not None or scope.published_to is not None
     if dated:
         exact = False
     elif root is None:
         exact = len(filter_anchors) == 1  # a follow: one field, any of its values
+    elif not filter_anchors:
+        exact = is_exact(root, query_anchor) and anchor == query_anchor
     else:
-        exact = not filter_anchors and is_exact(root, query_anchor) and anchor == query_anchor
+        # Words and one filter, filed under their pairs: a pair found is both.
+        exact = (
+            len(filter_anchors) == 1
+            and bool(pairs)
+            and anchor == pairs[0]
+            and is_exact(root, query_anchor)
+        )
     return Compiled(
         subscription_id,
         owner_id,
@@ -546,34 +638,83 @@ def _subscription_test(root: Node | None, scope: Scope) -> Test:
 # --- The index ---------------------------------------------------------------------------------
 
 
-def entry_keys(entry: EntryFacts, prefixes: bool = True) -> Iterable[Key]:
-    """Every key an entry has (what :meth:`MatchIndex.match` looks up)."""
-    for term in entry.terms:
-        yield (TERM, term)
-    for term in entry.folded_set:
-        yield (FOLDED, term)
-    for concept in entry.concept_set:
-        yield (CONCEPT, concept)
-    if prefixes:
-        seen: set[str] = set()
-        for term in entry.prefixable:
-            for length in range(1, min(len(term), PREFIX_KEY_CHARS) + 1):
-                seen.add(term[:length])
-        for prefix in seen:
-            yield (PREFIX, prefix)
-    yield ("platform", entry.platform)
-    yield ("kind", entry.kind)
-    yield ("country", entry.country)
-    yield ("language", entry.language)
-    for sector in entry.sectors:
-        yield ("sector", sector)
-    yield ("organization", str(entry.organization_id))
-    for story in entry.stories:
-        yield (STORY, str(story))
-
-
 # Who may see an entry, given the subscriber's id: None when everyone may.
 Visibility = Callable[[int], bool]
+
+
+class _Table:
+    """Subscription ids by key: plain keys by namespace and value, pairs by namespace, filter
+    value and word key (so an entry looks a pair up from its one country, not from each of its
+    terms joined to it)."""
+
+    def __init__(self) -> None:
+        self.plain: dict[str, dict[str, set[int]]] = {}
+        self.pairs: dict[str, tuple[str, str, dict[str, dict[str, set[int]]]]] = {}
+
+    def _slot(self, key: Key, create: bool) -> tuple[dict[str, set[int]] | None, str]:
+        namespace, value = key
+        if "|" not in namespace:
+            found = self.plain.setdefault(namespace, {}) if create else self.plain.get(namespace)
+            return found, value
+        words, field_name = namespace.split("|")
+        word, field_value = value.split(SEP)
+        entry = self.pairs.get(namespace)
+        if entry is None:
+            if not create:
+                return None, word
+            entry = self.pairs[namespace] = (words, field_name, {})
+        by_value = entry[2]
+        found = by_value.setdefault(field_value, {}) if create else by_value.get(field_value)
+        return found, word
+
+    def add(self, key: Key, subscription_id: int) -> None:
+        slot, value = self._slot(key, True)
+        assert slot is not None  # noqa: S101 (created above)
+        slot.setdefault(value, set()).add(subscription_id)
+
+    def discard(self, key: Key, subscription_id: int) -> None:
+        slot, value = self._slot(key, False)
+        if slot is None:
+            return
+        filed = slot.get(value)
+        if filed is not None:
+            filed.discard(subscription_id)
+            if not filed:
+                del slot[value]
+
+    def lookup(self, entry: EntryFacts) -> set[int]:
+        """The subscriptions filed under a key of the entry."""
+        found: set[int] = set()
+        for namespace, values in self.plain.items():
+            _collect(values, entry.keys_of(namespace), found)
+        for words, field_name, by_value in self.pairs.values():
+            for field_value in entry.keys_of(field_name):
+                paired = by_value.get(field_value)
+                if paired:
+                    _collect(paired, entry.keys_of(words), found)
+        return found
+
+    def size(self) -> int:
+        plain = sum(len(values) for values in self.plain.values())
+        return plain + sum(
+            len(values) for _w, _f, by_value in self.pairs.values() for values in by_value.values()
+        )
+
+
+def _collect(
+    filed_by: dict[str, set[int]], keys: frozenset[str] | tuple[str, ...], found: set[int]
+) -> None:
+    filed: set[int] | None
+    # The smaller side drives the loop: few filed keys, or a short entry.
+    if len(filed_by) < len(keys) and isinstance(keys, frozenset):
+        for key, filed in filed_by.items():
+            if key in keys:
+                found.update(filed)
+    else:
+        for key in keys:
+            filed = filed_by.get(key)
+            if filed:
+                found.update(filed)
 
 
 class MatchIndex:
@@ -584,8 +725,8 @@ class MatchIndex:
 
     def __init__(self, cost: Costs = default_cost) -> None:
         self.cost = cost
-        self._verify: dict[str, dict[str, set[int]]] = {}
-        self._exact: dict[str, dict[str, set[int]]] = {}
+        self._verify = _Table()
+        self._exact = _Table()
         self._match_all: set[int] = set()
         self._compiled: dict[int, Compiled] = {}
 
@@ -608,8 +749,8 @@ class MatchIndex:
             self._match_all.add(compiled.subscription_id)
             return
         table = self._exact if compiled.exact else self._verify
-        for namespace, value in compiled.anchor:
-            table.setdefault(namespace, {}).setdefault(value, set()).add(compiled.subscription_id)
+        for key in compiled.anchor:
+            table.add(key, compiled.subscription_id)
 
     def remove(self, subscription_id: int) -> None:
         compiled = self._compiled.pop(subscription_id, None)
@@ -619,19 +760,12 @@ class MatchIndex:
             self._match_all.discard(subscription_id)
             return
         table = self._exact if compiled.exact else self._verify
-        for namespace, value in compiled.anchor:
-            values = table.get(namespace)
-            if values is None:
-                continue
-            filed = values.get(value)
-            if filed is not None:
-                filed.discard(subscription_id)
-                if not filed:
-                    del values[value]
+        for key in compiled.anchor:
+            table.discard(key, subscription_id)
 
     def candidates(self, entry: EntryFacts) -> set[int]:
         """Subscriptions that have a key of the entry (or none): a superset of the matches."""
-        return self._match_all | _lookup(self._verify, entry) | _lookup(self._exact, entry)
+        return self._match_all | self._verify.lookup(entry) | self._exact.lookup(entry)
 
     def match(
         self, entry: EntryFacts, *, now: dt.datetime, may_see: Visibility | None = None
@@ -642,8 +776,8 @@ class MatchIndex:
         if entry.expires_at is not None and entry.expires_at <= now:
             return []
         compiled = self._compiled
-        found = _lookup(self._exact, entry)
-        for subscription_id in self._match_all | _lookup(self._verify, entry):
+        found = self._exact.lookup(entry)
+        for subscription_id in self._match_all | self._verify.lookup(entry):
             if matches(compiled[subscription_id], entry):
                 found.add(subscription_id)
         if may_see is not None:
@@ -667,57 +801,7 @@ class MatchIndex:
         return {
             "subscriptions": len(self._compiled),
             "match_all": len(self._match_all),
-            "keys": sum(len(v) for t in (self._verify, self._exact) for v in t.values()),
+            "keys": self._verify.size() + self._exact.size(),
             "exact": sum(1 for c in self._compiled.values() if c.exact),
             "never": sum(1 for c in self._compiled.values() if c.never),
         }
-
-
-def _lookup(table: dict[str, dict[str, set[int]]], entry: EntryFacts) -> set[int]:
-    """The subscriptions filed in ``table`` under a key of the entry."""
-    found: set[int] = set()
-    filed: set[int] | None
-    terms = table.get(TERM)
-    if terms:
-        # The smaller side drives the loop: few anchored terms, or a short entry.
-        if len(terms) < len(entry.terms):
-            for term, filed in terms.items():
-                if term in entry.terms:
-                    found.update(filed)
-        else:
-            for term in entry.terms:
-                filed = terms.get(term)
-                if filed:
-                    found.update(filed)
-    for namespace, values in ((FOLDED, entry.folded_set), (CONCEPT, entry.concept_set)):
-        filed_by = table.get(namespace)
-        if filed_by:
-            for value in values:
-                filed = filed_by.get(value)
-                if filed:
-                    found.update(filed)
-    prefixes = table.get(PREFIX)
-    if prefixes:
-        seen: set[str] = set()
-        for term in entry.prefixable:
-            for length in range(1, min(len(term), PREFIX_KEY_CHARS) + 1):
-                seen.add(term[:length])
-        for prefix in seen:
-            filed = prefixes.get(prefix)
-            if filed:
-                found.update(filed)
-    for namespace, value in (
-        ("platform", entry.platform),
-        ("kind", entry.kind),
-        ("country", entry.country),
-        ("language", entry.language),
-        ("organization", str(entry.organization_id)),
-        *(("sector", sector) for sector in entry.sectors),
-        *((STORY, str(story)) for story in entry.stories),
-    ):
-        filed_by = table.get(namespace)
-        if filed_by:
-            filed = filed_by.get(value)
-            if filed:
-                found.update(filed)
-    return found
