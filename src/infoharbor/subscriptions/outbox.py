@@ -166,12 +166,15 @@ def match_entry(
     entry_id: int, *, stories: Iterable[int] = (), now: dt.datetime | None = None
 ) -> list[Match]:
     """Write the Match rows of a just-published entry (in the caller's transaction)."""
+    index = process_index.current()
+    if not len(index):
+        return []  # nobody subscribes: no need to analyse the entry (harvests publish a lot)
     built, _removed = documents.build([entry_id])
     if not built:
         return []  # not listed by the search (its organization is suspended)
     now = now or timezone.now()
     facts = matching.EntryFacts.of(built[0], stories)
-    found = process_index.current().match(facts, now=now)
+    found = index.match(facts, now=now)
     if not found:
         return []
     # The index may be a moment behind for an owner's account; the rows decide.
