@@ -63,6 +63,7 @@ INSTALLED_APPS = [
     "infoharbor.information",
     "infoharbor.ingest",
     "infoharbor.stories",
+    "infoharbor.subscriptions",
     "infoharbor.portal",
     "infoharbor.api",
 ]

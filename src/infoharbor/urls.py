@@ -12,6 +12,7 @@ urlpatterns: list[URLPattern | URLResolver] = [
 urlpatterns += i18n_patterns(
     path("accounts/", include("infoharbor.accounts.urls")),
     path("operator/", admin.site.urls),
+    path("subscriptions/", include("infoharbor.subscriptions.urls")),
     path("", include("infoharbor.ingest.urls")),
     path("", include("infoharbor.stories.urls")),
     path("", include("infoharbor.portal.urls")),

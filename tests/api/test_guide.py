@@ -137,7 +137,11 @@ def test_every_example_of_the_guide_works_as_shown(api: Api, harbor: Harbor, ent
             assert response.status_code == shown["status"], (where, response.content)
             assert response.json() == shown, where
             continue
-        creates = {("POST", "/api/v1/entries"), ("POST", "/api/v1/sources")}
+        creates = {
+            ("POST", "/api/v1/entries"),
+            ("POST", "/api/v1/sources"),
+            ("POST", "/api/v1/subscriptions"),
+        }
         expected = 201 if (example.method, example.url) in creates else 200
         assert response.status_code == expected, (where, response.content)
         answer = response.json()

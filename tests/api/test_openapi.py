@@ -39,6 +39,11 @@ OPERATIONS = {
     ("get", "/api/v1/sources/{source_id}/health"): "source_health",
     ("get", "/api/v1/stories"): "list_stories",
     ("get", "/api/v1/stories/{story_id}"): "get_story",
+    ("get", "/api/v1/subscriptions"): "list_subscriptions",
+    ("post", "/api/v1/subscriptions"): "create_subscription",
+    ("get", "/api/v1/subscriptions/{subscription_id}"): "get_subscription",
+    ("patch", "/api/v1/subscriptions/{subscription_id}"): "update_subscription",
+    ("delete", "/api/v1/subscriptions/{subscription_id}"): "delete_subscription",
 }
 
 
@@ -109,8 +114,9 @@ def test_writes_need_a_token_and_reads_accept_one(document: dict[str, Any]) -> N
     assert scheme["type"] == "http"
     assert scheme["scheme"] == "bearer"
     for (method, path), operation in operations(document).items():
-        if method == "get" and path.startswith("/api/v1/sources"):
-            # Sources are for operators and organization administrators only.
+        if method == "get" and path.startswith(("/api/v1/sources", "/api/v1/subscriptions")):
+            # Sources are for operators and organization administrators only; subscriptions
+            # for their owners.
             assert operation["security"] == [{"BearerToken": []}], path
         elif method == "get":
             assert operation["security"] == [{"BearerToken": []}, {}], path  # or none

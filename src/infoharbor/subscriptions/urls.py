@@ -1,0 +1,13 @@
+from django.urls import path
+
+from infoharbor.subscriptions import views
+
+app_name = "subscriptions"
+urlpatterns = [
+    path("", views.subscriptions, name="list"),
+    path("new/", views.new, name="new"),
+    path("follow/", views.follow, name="follow"),
+    path("<int:pk>/", views.edit, name="edit"),
+    path("<int:pk>/pause/", views.pause, name="pause"),
+    path("<int:pk>/delete/", views.delete, name="delete"),
+]
