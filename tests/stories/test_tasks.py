@@ -64,3 +64,40 @@ def test_the_lease_is_given_back_after_a_run(plain_outlets: tuple[Outlet, Outlet
     services.assign_pending()
 
     assert scheduler.hold_lease("another-process", name=services.LEASE)
+
+
+def test_followers_of_a_story_get_the_entries_that_join_it(
+    plain_outlets: tuple[Outlet, Outlet, Outlet],
+) -> None:
+    from infoharbor.subscriptions.models import Match
+    from tests import factories
+    from tests.subscriptions.factories import follow
+
+    first, second, third = plain_outlets
+    first.publish(story("en", 0))
+    second.publish(story("en", 0))
+    services.assign_pending()
+    cluster = StoryMember.objects.exclude(cluster=None).first()
+    assert cluster is not None
+    reader = factories.make_user()
+    followed = follow(reader, "story", str(cluster.cluster_id))
+
+    later = third.publish(story("en", 0))
+    other = third.publish(story("en", 3))
+    assert not Match.objects.filter(subscription=followed).exists()  # not in a story yet
+    services.assign_pending()
+
+    assert list(Match.objects.filter(subscription=followed).values_list("entry", flat=True)) == [
+        later.pk
+    ]
+    assert StoryMember.objects.get(entry=other).cluster_id != cluster.cluster_id
+
+
+def test_a_story_that_does_not_exist_cannot_be_followed(db: None) -> None:
+    from django.core.exceptions import ValidationError
+
+    from tests import factories
+    from tests.subscriptions.factories import follow
+
+    with pytest.raises(ValidationError, match="no such story"):
+        follow(factories.make_user(), "story", "999999")

@@ -72,6 +72,16 @@ TEMPLATE_SAMPLE = 20
 LEASE = "stories"
 
 Progress = Callable[[int, int], None]
+# Called inside each batch's transaction with the (entry, story) pairs it assigned: how other
+# apps react to an entry joining a story (subscriptions: the followers of a story).
+Assigned = Callable[[list[tuple[int, int]]], None]
+_on_assigned: list[Assigned] = []
+
+
+def on_assigned(callback: Assigned) -> None:
+    """Call ``callback`` with every batch's (entry, story) pairs, in its transaction."""
+    if callback not in _on_assigned:
+        _on_assigned.append(callback)
 
 
 @dataclass
@@ -301,6 +311,9 @@ def _assign_batch(
         if member.cluster is not None
         for band, key in enumerate(keys_of[member.entry_id])
     )
+    assigned = [(m.entry_id, m.cluster.pk) for m in members if m.cluster is not None]
+    for callback in _on_assigned:
+        callback(assigned)
 
 
 _GROWN = ("first_seen", "last_seen", "size", "languages", "countries")

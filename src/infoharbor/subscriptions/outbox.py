@@ -37,7 +37,9 @@ from infoharbor.core.models import Entry
 from infoharbor.search import documents
 from infoharbor.search.query import ParsedQuery
 from infoharbor.search.service import parse_query
+from infoharbor.stories import services as story_services
 from infoharbor.subscriptions import matching
+from infoharbor.subscriptions.choices import FollowTarget
 from infoharbor.subscriptions.conditions import conditions_of
 from infoharbor.subscriptions.models import Match, MatchState, Subscription, SubscriptionRemoval
 
@@ -48,11 +50,28 @@ STATE_ID = 1
 
 def connect() -> None:
     services.on_entry_write(_entry_written)
+    story_services.on_assigned(_stories_assigned)
 
 
 def _entry_written(event: str, entry_id: int) -> None:
     if event == EntryStatus.PUBLISHED:
         match_entry(entry_id)
+
+
+def _stories_assigned(pairs: list[tuple[int, int]]) -> None:
+    # An entry joins its story after it was published (the stories stage runs later), so
+    # the followers of a story are matched here; only entries of followed stories are
+    # matched again, and a subscription that matched the entry before keeps its first row.
+    followed = set(
+        Subscription.objects.filter(
+            target_type=FollowTarget.STORY,
+            target__in={str(story) for _entry, story in pairs},
+            paused=False,
+        ).values_list("target", flat=True)
+    )
+    for entry_id, story in pairs:
+        if str(story) in followed:
+            match_entry(entry_id, stories=[story])
 
 
 # --- the revision counter ------------------------------------------------------------------

@@ -20,6 +20,7 @@ from infoharbor.accounts.models import User
 from infoharbor.core import audit, kinds
 from infoharbor.core.models import Country, Organization, Sector
 from infoharbor.core.platforms import BY_KEY as PLATFORMS
+from infoharbor.stories.models import StoryCluster
 from infoharbor.subscriptions import outbox
 from infoharbor.subscriptions.choices import FollowTarget, Frequency, SubscriptionKind
 from infoharbor.subscriptions.conditions import clean_params, follow_params, form_of
@@ -93,6 +94,8 @@ def _clean_target(target_type: str, target: str) -> str:
     if target_type == FollowTarget.STORY:
         if not target.isdigit():
             raise ValidationError({"target": _("A story is followed by its number.")})
+        if not StoryCluster.objects.filter(pk=int(target)).exists():
+            raise ValidationError({"target": _("There is no such story.")})
         return str(int(target))
     raise ValidationError({"target_type": _("Choose what to follow.")})
 
