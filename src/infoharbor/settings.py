@@ -209,6 +209,7 @@ INGEST_ALLOWED_NETWORKS: tuple[Any, ...] = _values["INGEST_ALLOWED_NETWORKS"]
 INGEST_TIME_BUDGET_SECONDS: float = _values["INGEST_TIME_BUDGET_SECONDS"]
 INGEST_CATALOGUE_MAX_PAGES: int = _values["INGEST_CATALOGUE_MAX_PAGES"]
 INGEST_MAX_PAGES: int = _values["INGEST_MAX_PAGES"]
+INGEST_BATCH_SIZE: int = _values["INGEST_BATCH_SIZE"]
 
 # --- Email --------------------------------------------------------------------------------
 

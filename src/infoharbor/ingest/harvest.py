@@ -32,7 +32,7 @@ from infoharbor.ingest import dispatch
 from infoharbor.ingest.choices import Outcome
 from infoharbor.ingest.feeds import FeedRejected, parse_feed
 from infoharbor.ingest.fetch import Fetcher, FetchError, FetchPolicy
-from infoharbor.ingest.items import Keys, Known, SourceContext, ingest_item
+from infoharbor.ingest.items import Keys, Known, SourceContext, ingest_items
 from infoharbor.ingest.models import FetchAttempt, Source, SourceState
 from infoharbor.ingest.runs import HarvestFailed, Progress, Run, Tally
 
@@ -169,8 +169,8 @@ def harvest_source(
     )
     keys = [Keys.of(item) for item in items]
     known = Known(source, keys)
-    for done, (item, item_keys) in enumerate(zip(items, keys, strict=True), start=1):
-        outcome = ingest_item(item, context, known, item_keys)
+    outcomes = ingest_items(items, context, known, keys)
+    for done, (item, outcome) in enumerate(zip(items, outcomes, strict=True), start=1):
         tally.add(outcome.result)
         if outcome.reason and len(notes) < MAX_NOTES:
             notes.append(f"{item.link or item.guid or item.title[:80]}: {outcome.reason}")

@@ -18,11 +18,12 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
+from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
@@ -32,7 +33,7 @@ from infoharbor.accounts.choices import Role
 from infoharbor.core import audit, services
 from infoharbor.core.choices import BodyFormat, Provenance
 from infoharbor.core.languages import content_language
-from infoharbor.core.models import Language, Sector
+from infoharbor.core.models import Entry, Language, Sector
 from infoharbor.core.permissions import Actor
 from infoharbor.core.richtext import plain_text
 from infoharbor.ingest import identity, queries
@@ -200,6 +201,10 @@ class Known:
 
     CHUNK = 500  # keys per query, well under every database's limit on parameters
 
+    @classmethod
+    def empty(cls, source: Source) -> Known:
+        return cls(source, [])
+
     def __init__(self, source: Source, keys: list[Keys]) -> None:
         self.source_id = source.pk
         self.by_guid: dict[str, str] = {}  # this source's GUID keys -> content hash
@@ -267,6 +272,147 @@ def ingest_item(
     return outcome
 
 
+def _is_new(keys: Keys, known: Known) -> bool:
+    """Nothing stored has any of these keys (Known read them all): a new entry, unless the
+    content is a duplicate (which ``settled`` says first)."""
+    return not (keys.guid and keys.guid in known.by_guid) and not (
+        keys.url and keys.url in known.by_url
+    )
+
+
+def ingest_items(
+    items: Sequence[FeedItem],
+    context: SourceContext,
+    known: Known,
+    keys: Sequence[Keys],
+    batch_size: int | None = None,
+) -> list[Outcome]:
+    """:func:`ingest_item` for each item, in order, with the same outcomes; the new items
+    are written in batches of ``batch_size`` (``INGEST_BATCH_SIZE``), each in one
+    transaction through :func:`services.create_entries`.
+
+    What a batch cannot settle on its own goes one by one after it: changed items, and an
+    item whose keys another item of the same batch has (the second of two items with one
+    GUID updates the first's entry, as it would one by one). A bad item fails alone; a
+    batch that meets a unique constraint (another harvest stored one of its items
+    meanwhile) rolls back whole and is done again one by one.
+    """
+    size = settings.INGEST_BATCH_SIZE if batch_size is None else batch_size
+    if size <= 1:
+        return [ingest_item(i, context, known, k) for i, k in zip(items, keys, strict=True)]
+    outcomes: list[Outcome | None] = [None] * len(items)
+    for start in range(0, len(items), size):
+        fresh: list[int] = []
+        later: list[int] = []
+        planned = Known.empty(context.source)
+        for number in range(start, min(start + size, len(items))):
+            item, item_keys = items[number], keys[number]
+            if not (item.title or item.text).strip():
+                outcomes[number] = Outcome(ItemResult.FAILED, "an item without a title or text")
+                continue
+            settled = known.settled(item_keys)
+            if settled is not None:
+                outcomes[number] = Outcome(settled)
+            elif (
+                _is_new(item_keys, known)
+                and planned.settled(item_keys) is None
+                and (_is_new(item_keys, planned))
+            ):
+                fresh.append(number)
+                planned.add(item_keys)
+            else:
+                later.append(number)
+        created = _create_batch([items[n] for n in fresh], [keys[n] for n in fresh], context)
+        for number, outcome in zip(fresh, created, strict=True):
+            outcomes[number] = outcome
+            if outcome is not None and outcome.result == ItemResult.NEW:
+                known.add(keys[number])
+        if any(outcomes[n] is None for n in fresh):
+            # The batch rolled back: each of its items one by one.
+            later = sorted(later + [n for n in fresh if outcomes[n] is None])
+        for number in later:
+            outcomes[number] = ingest_item(items[number], context, known, keys[number])
+    return [outcome for outcome in outcomes if outcome is not None]
+
+
+def _create_batch(
+    items: list[FeedItem], keys: list[Keys], context: SourceContext
+) -> list[Outcome | None]:
+    """New entries for ``items`` in one transaction; None for all when it rolled back."""
+    if not items:
+        return []
+    source = context.source
+    batch = []
+    for item in items:
+        published = _published(item, context.now)
+        batch.append(
+            services.NewEntry(
+                data=entry_data(item, context),
+                details=entry_details(item, source),
+                provenance_note=_provenance_note(source),
+                publish=source.publish,
+                published_at=published,
+            )
+        )
+    try:
+        with transaction.atomic():
+            results = services.create_entries(
+                actor=context.actor,
+                origin=context.origin,
+                organization=source.organization,
+                kind=source.entry_kind,
+                batch=batch,
+                provenance=Provenance.INGESTED,
+            )
+            rows = [
+                _item_row(item, context, result, item_keys, batch_item.published_at)
+                for item, item_keys, batch_item, result in zip(
+                    items, keys, batch, results, strict=True
+                )
+                if not isinstance(result, ValidationError | PermissionDenied)
+            ]
+            IngestedItem.objects.bulk_create(rows)
+    except IntegrityError:
+        return [None] * len(items)
+    except (ValidationError, PermissionDenied) as error:
+        # The whole batch refused (an unknown kind, no right to create): as each item would be.
+        reason = "; ".join(error.messages) if isinstance(error, ValidationError) else str(error)
+        return [Outcome(ItemResult.FAILED, reason)] * len(items)
+    outcomes: list[Outcome | None] = []
+    for result in results:
+        if isinstance(result, ValidationError):
+            outcomes.append(Outcome(ItemResult.FAILED, "; ".join(result.messages)))
+        elif isinstance(result, PermissionDenied):
+            outcomes.append(Outcome(ItemResult.FAILED, str(result)))
+        else:
+            outcomes.append(Outcome(ItemResult.NEW))
+    return outcomes
+
+
+def _item_row(
+    item: FeedItem,
+    context: SourceContext,
+    entry: Entry,
+    keys: Keys,
+    published: dt.datetime | None,
+) -> IngestedItem:
+    delay = None
+    if published is not None and not context.first_harvest:
+        delay = max(0, int((context.now - published).total_seconds()))
+    return IngestedItem(
+        entry=entry,
+        source=context.source,
+        guid=item.guid[:1000],
+        guid_key=keys.guid,
+        canonical_url=identity.canonical_url(item.link),
+        url_key=keys.url,
+        content_hash=keys.content,
+        published_at=published,
+        first_seen_at=context.now,
+        delay_seconds=delay,
+    )
+
+
 def _ingest(
     item: FeedItem, context: SourceContext, guid_key: str, url_key: str, digest: str
 ) -> Outcome:
@@ -308,20 +454,8 @@ def _create(
         services.publish_entry(
             actor=context.actor, origin=context.origin, entry=entry, published_at=published
         )
-    delay = None
-    if published is not None and not context.first_harvest:
-        delay = max(0, int((context.now - published).total_seconds()))
-    IngestedItem.objects.create(
-        entry=entry,
-        source=source,
-        guid=item.guid[:1000],
-        guid_key=guid_key,
-        canonical_url=identity.canonical_url(item.link),
-        url_key=url_key,
-        content_hash=digest,
-        published_at=published,
-        first_seen_at=context.now,
-        delay_seconds=delay,
+    _item_row(item, context, entry, Keys(guid_key, url_key, digest), published).save(
+        force_insert=True
     )
 
 

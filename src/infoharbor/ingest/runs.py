@@ -31,7 +31,7 @@ from infoharbor.ingest import identity
 from infoharbor.ingest.choices import Outcome, PageOutcome
 from infoharbor.ingest.feeds import FeedItem
 from infoharbor.ingest.fetch import Fetcher, FetchError, FetchResult
-from infoharbor.ingest.items import ItemResult, Keys, Known, SourceContext, ingest_item
+from infoharbor.ingest.items import ItemResult, Keys, Known, SourceContext, ingest_items
 from infoharbor.ingest.items import Outcome as ItemOutcome
 from infoharbor.ingest.models import FetchAttempt, IngestedItem, PageVisit, Source, SourceState
 from infoharbor.ingest.sitemaps import Listed
@@ -170,13 +170,11 @@ class Run:
         of them is read in one query first)."""
         keys = [Keys.of(item) for item in items]
         known = Known(self.source, keys)
-        outcomes = []
-        for item, item_keys in zip(items, keys, strict=True):
-            outcome = ingest_item(item, self.context, known, item_keys)
+        outcomes = ingest_items(items, self.context, known, keys)
+        for item, outcome in zip(items, outcomes, strict=True):
             self.tally.add(outcome.result)
             if outcome.reason:
                 self.note(f"{item.link or item.guid or item.title[:80]}: {outcome.reason}")
-            outcomes.append(outcome)
             if self.progress is not None:
                 self.progress(self.source, self.tally.total, self.tally.total)
         return outcomes

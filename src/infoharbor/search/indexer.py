@@ -33,13 +33,14 @@ BATCH_SIZE = 200
 
 def connect() -> None:
     """Wire the indexer to entry and organization changes (called once, from the app)."""
-    services.on_entry_write(_queue_entry)
-    services.on_entry_change(lambda _event, _entry_id: kick())
+    # The batch forms: a batch of ingested entries writes one outbox insert and kicks once.
+    services.on_entries_write(_queue_entries)
+    services.on_entries_change(lambda _event, _entry_ids: kick())
     post_save.connect(_organization_saved, sender=Organization, dispatch_uid="search-org")
 
 
-def _queue_entry(_event: str, entry_id: int) -> None:
-    queue([entry_id])
+def _queue_entries(_event: str, entry_ids: list[int]) -> None:
+    queue(entry_ids)
 
 
 def queue(entry_ids: list[int]) -> None:
