@@ -27,7 +27,7 @@ from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 
 from infoharbor.accounts.choices import Role
 from infoharbor.core import audit, services
@@ -173,9 +173,10 @@ class Keys:
     guid: str
     url: str
     content: str
+    raw: str = ""  # the hash of the item's bytes in the feed, where the feed was split
 
     @classmethod
-    def of(cls, item: FeedItem) -> Keys:
+    def of(cls, item: FeedItem, raw: str = "") -> Keys:
         text = item.text
         if item.details:
             # A dataset changes with its details (a new download, more rows) too.
@@ -184,6 +185,7 @@ class Keys:
             identity.guid_key(item.guid),
             identity.url_key(item.link),
             identity.content_hash(item.title, text),
+            raw,
         )
 
 
@@ -210,6 +212,7 @@ class Known:
         self.by_guid: dict[str, str] = {}  # this source's GUID keys -> content hash
         self.by_url: dict[str, tuple[int, str]] = {}  # URL key -> (source, content hash)
         self.hashes: set[str] = set()  # this source's content hashes
+        self.raw: dict[str, str] = {}  # this source's content hashes -> raw hashes
         for start in range(0, len(keys), self.CHUNK):
             chunk = keys[start : start + self.CHUNK]
             guids = [k.guid for k in chunk if k.guid]
@@ -218,9 +221,9 @@ class Known:
                 Q(source=source, guid_key__in=guids)
                 | Q(url_key__in=urls)
                 | Q(source=source, content_hash__in=[k.content for k in chunk])
-            ).values_list("source_id", "guid_key", "url_key", "content_hash")
-            for source_id, guid, url, digest in found:
-                self.add(Keys(guid, url, digest), source_id)
+            ).values_list("source_id", "guid_key", "url_key", "content_hash", "raw_hash")
+            for source_id, guid, url, digest, raw in found:
+                self.add(Keys(guid, url, digest, raw), source_id)
 
     def add(self, keys: Keys, source_id: int | None = None) -> None:
         source_id = self.source_id if source_id is None else source_id
@@ -228,6 +231,7 @@ class Known:
             if keys.guid:
                 self.by_guid[keys.guid] = keys.content
             self.hashes.add(keys.content)
+            self.raw[keys.content] = keys.raw
         if keys.url:
             self.by_url[keys.url] = (source_id, keys.content)
 
@@ -259,7 +263,7 @@ def ingest_item(
             return Outcome(settled)
     try:
         with transaction.atomic():
-            outcome = _ingest(item, context, keys.guid, keys.url, keys.content)
+            outcome = _ingest(item, context, keys)
     except IntegrityError:
         # Another harvest stored the same item meanwhile; this one's writes rolled back.
         return Outcome(ItemResult.DUPLICATE)
@@ -299,7 +303,9 @@ def ingest_items(
     """
     size = settings.INGEST_BATCH_SIZE if batch_size is None else batch_size
     if size <= 1:
-        return [ingest_item(i, context, known, k) for i, k in zip(items, keys, strict=True)]
+        one_by_one = [ingest_item(i, context, known, k) for i, k in zip(items, keys, strict=True)]
+        _remember_raw(context.source, known, keys, one_by_one)
+        return one_by_one
     outcomes: list[Outcome | None] = [None] * len(items)
     for start in range(0, len(items), size):
         fresh: list[int] = []
@@ -332,7 +338,33 @@ def ingest_items(
             later = sorted(later + [n for n in fresh if outcomes[n] is None])
         for number in later:
             outcomes[number] = ingest_item(items[number], context, known, keys[number])
-    return [outcome for outcome in outcomes if outcome is not None]
+    done = [outcome for outcome in outcomes if outcome is not None]
+    _remember_raw(context.source, known, keys, done)
+    return done
+
+
+def _remember_raw(
+    source: Source, known: Known, keys: Sequence[Keys], outcomes: list[Outcome]
+) -> None:
+    """Store the raw hashes of unchanged items whose bytes are new (a feed that rewrote
+    them, or items stored before raw hashes were kept): next time they are skipped."""
+    stale = {
+        item_keys.content: item_keys.raw
+        for item_keys, outcome in zip(keys, outcomes, strict=True)
+        if outcome.result == ItemResult.UNCHANGED
+        and item_keys.raw
+        and known.raw.get(item_keys.content) != item_keys.raw
+    }
+    pairs = list(stale.items())
+    for start in range(0, len(pairs), Known.CHUNK):
+        chunk = pairs[start : start + Known.CHUNK]
+        IngestedItem.objects.filter(
+            source=source, content_hash__in=[digest for digest, _raw in chunk]
+        ).update(
+            raw_hash=Case(*(When(content_hash=digest, then=Value(raw)) for digest, raw in chunk))
+        )
+        for digest, raw in chunk:
+            known.raw[digest] = raw
 
 
 def _create_batch(
@@ -407,16 +439,16 @@ def _item_row(
         canonical_url=identity.canonical_url(item.link),
         url_key=keys.url,
         content_hash=keys.content,
+        raw_hash=keys.raw,
         published_at=published,
         first_seen_at=context.now,
         delay_seconds=delay,
     )
 
 
-def _ingest(
-    item: FeedItem, context: SourceContext, guid_key: str, url_key: str, digest: str
-) -> Outcome:
+def _ingest(item: FeedItem, context: SourceContext, keys: Keys) -> Outcome:
     source = context.source
+    guid_key, url_key, digest = keys.guid, keys.url, keys.content
     found = None
     if guid_key:
         found = IngestedItem.objects.filter(source=source, guid_key=guid_key).first()
@@ -427,17 +459,15 @@ def _ingest(
     if found is None:
         if IngestedItem.objects.filter(source=source, content_hash=digest).exists():
             return Outcome(ItemResult.DUPLICATE)
-        _create(item, context, guid_key, url_key, digest)
+        _create(item, context, keys)
         return Outcome(ItemResult.NEW)
     if found.content_hash == digest:
         return Outcome(ItemResult.UNCHANGED)
-    _update(item, context, found, url_key, digest)
+    _update(item, context, found, keys)
     return Outcome(ItemResult.UPDATED)
 
 
-def _create(
-    item: FeedItem, context: SourceContext, guid_key: str, url_key: str, digest: str
-) -> None:
+def _create(item: FeedItem, context: SourceContext, keys: Keys) -> None:
     source = context.source
     entry = services.create_entry(
         actor=context.actor,
@@ -454,14 +484,11 @@ def _create(
         services.publish_entry(
             actor=context.actor, origin=context.origin, entry=entry, published_at=published
         )
-    _item_row(item, context, entry, Keys(guid_key, url_key, digest), published).save(
-        force_insert=True
-    )
+    _item_row(item, context, entry, keys, published).save(force_insert=True)
 
 
-def _update(
-    item: FeedItem, context: SourceContext, found: IngestedItem, url_key: str, digest: str
-) -> None:
+def _update(item: FeedItem, context: SourceContext, found: IngestedItem, keys: Keys) -> None:
+    url_key, digest = keys.url, keys.content
     services.update_entry(
         actor=context.actor,
         origin=context.origin,
@@ -470,8 +497,9 @@ def _update(
         details=entry_details(item, context.source),
     )
     found.content_hash = digest
+    found.raw_hash = keys.raw
     found.changed_at = context.now
-    fields = ["content_hash", "changed_at"]
+    fields = ["content_hash", "raw_hash", "changed_at"]
     if url_key and url_key != found.url_key:
         taken = IngestedItem.objects.filter(url_key=url_key).exclude(pk=found.pk).exists()
         if not taken:
