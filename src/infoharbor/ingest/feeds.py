@@ -119,6 +119,11 @@ class RawItems:
         return b"".join(parts)
 
 
+def raw_items(data: bytes) -> RawItems | None:
+    """:meth:`RawItems.of`: the document's items as written, or None where not certain."""
+    return RawItems.of(data)
+
+
 def parse_feed(
     data: bytes, *, url: str, content_type: str = "", headers: Mapping[str, str] | None = None
 ) -> Feed:

@@ -30,7 +30,7 @@ from django.utils import timezone
 from infoharbor.core.models import Language
 from infoharbor.ingest import dispatch
 from infoharbor.ingest.choices import Outcome
-from infoharbor.ingest.feeds import FeedRejected, RawItems, parse_feed
+from infoharbor.ingest.feeds import FeedRejected, parse_feed, raw_items
 from infoharbor.ingest.fetch import Fetcher, FetchError, FetchPolicy
 from infoharbor.ingest.items import Keys, Known, SourceContext, ingest_items
 from infoharbor.ingest.models import FetchAttempt, IngestedItem, Source, SourceState
@@ -151,7 +151,7 @@ def harvest_source(
         return _succeeded(
             source, state, attempt, etag=result.etag, last_modified=result.last_modified
         )
-    raw = RawItems.of(result.body)
+    raw = raw_items(result.body)
     skipped = _seen_before(source, raw.hashes) if raw is not None else set()
     if raw is not None and len(skipped) == len(raw.spans):
         # Every item exactly as read before (only the channel changed, a build date): no

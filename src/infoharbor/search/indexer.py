@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 from collections.abc import Callable, Iterator
@@ -81,8 +82,12 @@ def drain(limit: int | None = None) -> int:
         built, removed = documents.build([entry_id for _pk, entry_id, _at in batch])
         backend.index(built, removed)
         # Only rows not queued again meanwhile: a change during indexing is indexed next round.
+        # A batch of ingested entries was queued at one time: one delete per distinct time.
+        by_time: dict[dt.datetime, list[int]] = {}
         for pk, _entry_id, queued_at in batch:
-            PendingIndex.objects.filter(pk=pk, queued_at=queued_at).delete()
+            by_time.setdefault(queued_at, []).append(pk)
+        for at, pks in by_time.items():
+            PendingIndex.objects.filter(pk__in=pks, queued_at=at).delete()
         handled += len(batch)
     return handled
 
