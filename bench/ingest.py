@@ -4,15 +4,18 @@ A mixed-language corpus of feed items (real sentences of the shared data sets in
 language mix, via ``bench/_corpus.py``'s sentence pools) is written as RSS 2.0 feeds of 100
 items, served by a local HTTP server, and harvested into a fresh SQLite harbor (a file in a
 temporary directory, WAL, as in production) through the real path: ``harvest.harvest`` ->
-fetch -> XML check -> feedparser -> language -> dedup -> ``create_entry`` + ``publish_entry``
--> search index. Half the feeds declare their language, half leave it to detection.
+fetch -> raw items split and known ones skipped -> XML check -> feedparser -> language ->
+dedup -> the batched write (``create_entries``, ``INGEST_BATCH_SIZE``; ``--batch-size 1``:
+``create_entry`` + ``publish_entry`` per item) -> search index. Half the feeds declare their
+language, half leave it to detection.
 
 Three passes over the same corpus, in one run:
 
 1. **fresh**: every item is new;
 2. **re-run**: the same items in regenerated documents (a new ``lastBuildDate`` in every
-   response, no validators, as many feeds do), so every item is parsed and recognised as
-   unchanged: the issue's "full re-run of the same corpus (all duplicates)";
+   response, no validators, as many feeds do), so every document is read again and every
+   item recognised as unchanged (by the bytes of its element, before parsing): the issue's
+   "full re-run of the same corpus (all duplicates)";
 3. **same bytes**: the very same documents without validators (recognised by their hash);
 4. **conditional**: the documents with ETags, after one harvest that stored them: 304s.
 
@@ -24,6 +27,7 @@ them, so nested stages are reported once, at the innermost level.
     .venv/bin/python bench/ingest.py                 # 2,000 items
     .venv/bin/python bench/ingest.py --items 10000
     .venv/bin/python bench/ingest.py --quick         # 300 items
+    .venv/bin/python bench/ingest.py --batch-size 1  # the one-by-one path, as a baseline
 
 Writes ``bench/results/ingest.json`` and ``bench/results/ingest.md``.
 """

@@ -1,7 +1,9 @@
 """Harvest runs: which sources are due, and one harvest of one source.
 
-A harvest fetches the source (conditionally), parses it and hands each item to
-:func:`infoharbor.ingest.items.ingest_item`, which commits it on its own. The source's
+A harvest fetches the source (conditionally), skips the items whose very bytes were stored
+before (:class:`~infoharbor.ingest.feeds.RawItems`), parses the rest and hands them to
+:func:`infoharbor.ingest.items.ingest_items`, which commits new items in batches and changed
+ones one by one. The source's
 validators (ETag, Last-Modified) are stored only once every item has been handled, so a
 harvest killed half-way fetches the whole document again next time and the items already
 stored are recognised: nothing is lost and nothing is doubled. Each harvest leaves a

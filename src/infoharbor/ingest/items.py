@@ -1,5 +1,6 @@
 """One feed item into one entry, exactly once: the dedup keys, the entry's fields, and the
-write through the core services, in one transaction per item.
+write through the core services, in one transaction per item (:func:`ingest_item`) or, for
+new items, per batch (:func:`ingest_items`, ``INGEST_BATCH_SIZE``).
 
 An item is looked up by its GUID within the source, then by its canonical address across
 all sources, then by its content hash within the source:

@@ -3,7 +3,7 @@
 :mod:`infoharbor.ingest.harvest` opens the attempt, calls the kind's harvester with a
 :class:`Run`, and closes the attempt from what the run recorded. The harvester fetches
 through the run (politely, safely, every request counted on the attempt), hands items to
-:meth:`Run.ingest` (each committed on its own, exactly as a feed's), keeps its place in
+:meth:`Run.ingest` (committed in batches, exactly as a feed's), keeps its place in
 :meth:`Run.keep_place` after each step that is done for good, and watches
 :meth:`Run.out_of_time`: a harvest that reaches its time budget or another bound says
 ``run.more = True`` and stops; it is due again at once and goes on from its place, so no
@@ -166,8 +166,8 @@ class Run:
         return self._context
 
     def ingest(self, items: Sequence[FeedItem]) -> list[ItemOutcome]:
-        """Each item into its entry, committed one by one (what the database already holds
-        of them is read in one query first)."""
+        """Each item into its entry, committed in batches as a feed's items are (what the
+        database already holds of them is read in one query first)."""
         keys = [Keys.of(item) for item in items]
         known = Known(self.source, keys)
         outcomes = ingest_items(items, self.context, known, keys)
