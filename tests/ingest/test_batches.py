@@ -172,3 +172,36 @@ def test_a_batch_that_meets_another_harvests_rows_is_done_one_by_one(
     assert IngestedItem.objects.filter(source=second).count() == 7
     assert Entry.objects.count() == 8
     assert FetchAttempt.objects.filter(source=second, items_failed=0).count() == 1
+
+
+@pytest.mark.parametrize("batch_size", [1, 10], ids=["one-by-one", "batched"])
+def test_every_item_sees_what_the_items_before_it_wrote(
+    harbor: Harbor, settings: Any, batch_size: int
+) -> None:
+    # Given notice 1 stored, then a document where notice 1 moved to the address of a new
+    # item that follows it (its pubDate is later, so it is handled after).
+    settings.INGEST_BATCH_SIZE = batch_size
+    harbor.server.serve_file("/big.xml", feed(3), RSS)
+    source = harbor.source("/big.xml")
+    harvest.harvest([source])
+    moved = (
+        feed(3)
+        .replace(b"notices/1?", b"notices/99?")
+        .replace(b"reports week 1.", b"reports week 1, moved.")
+    )
+    newcomer = (
+        "<item><title>Notice 99</title><link>https://customs.example.org/notices/99</link>"
+        "<guid isPermaLink='false'>notice-99</guid>"
+        "<pubDate>Tue, 02 Dec 2025 00:00:00 GMT</pubDate>"
+        "<description>A new notice at the moved address.</description></item>"
+    )
+    harbor.server.serve_file(
+        "/big.xml", moved.replace(b"</channel>", newcomer.encode() + b"</channel>"), RSS
+    )
+
+    [attempt] = harvest.harvest([source])
+
+    # Then, one by one or batched: notice 1 takes the new address, and notice 99 is found
+    # by it, as an update of the same entry.
+    assert (attempt.items_new, attempt.items_updated, attempt.items_unchanged) == (0, 2, 2)
+    assert Entry.objects.count() == 3

@@ -296,11 +296,12 @@ def ingest_items(
     are written in batches of ``batch_size`` (``INGEST_BATCH_SIZE``), each in one
     transaction through :func:`services.create_entries`.
 
-    What a batch cannot settle on its own goes one by one after it: changed items, and an
-    item whose keys another item of the same batch has (the second of two items with one
-    GUID updates the first's entry, as it would one by one). A bad item fails alone; a
-    batch that meets a unique constraint (another harvest stored one of its items
-    meanwhile) rolls back whole and is done again one by one.
+    What a batch cannot settle on its own goes one by one, once the batch before it is
+    written: changed items, and an item with a key of an item waiting in the batch (the
+    second of two items with one GUID updates the first's entry, as it would one by one).
+    So every item sees what the items before it wrote. A bad item fails alone; a batch
+    that meets a unique constraint (another harvest stored one of its items meanwhile)
+    rolls back whole and is done again one by one.
     """
     size = settings.INGEST_BATCH_SIZE if batch_size is None else batch_size
     if size <= 1:
@@ -308,37 +309,44 @@ def ingest_items(
         _remember_raw(context.source, known, keys, one_by_one)
         return one_by_one
     outcomes: list[Outcome | None] = [None] * len(items)
-    for start in range(0, len(items), size):
-        fresh: list[int] = []
-        later: list[int] = []
-        planned = Known.empty(context.source)
-        for number in range(start, min(start + size, len(items))):
-            item, item_keys = items[number], keys[number]
-            if not (item.title or item.text).strip():
-                outcomes[number] = Outcome(ItemResult.FAILED, "an item without a title or text")
-                continue
-            settled = known.settled(item_keys)
-            if settled is not None:
-                outcomes[number] = Outcome(settled)
-            elif (
-                _is_new(item_keys, known)
-                and planned.settled(item_keys) is None
-                and (_is_new(item_keys, planned))
-            ):
-                fresh.append(number)
-                planned.add(item_keys)
-            else:
-                later.append(number)
+    fresh: list[int] = []  # new items waiting for their batch, with no key in common
+    planned = Known.empty(context.source)
+
+    def flush() -> None:
+        nonlocal planned
         created = _create_batch([items[n] for n in fresh], [keys[n] for n in fresh], context)
         for number, outcome in zip(fresh, created, strict=True):
-            outcomes[number] = outcome
-            if outcome is not None and outcome.result == ItemResult.NEW:
+            if outcome is None:  # the batch rolled back: its items one by one
+                outcome = ingest_item(items[number], context, known, keys[number])
+            elif outcome.result == ItemResult.NEW:
                 known.add(keys[number])
-        if any(outcomes[n] is None for n in fresh):
-            # The batch rolled back: each of its items one by one.
-            later = sorted(later + [n for n in fresh if outcomes[n] is None])
-        for number in later:
-            outcomes[number] = ingest_item(items[number], context, known, keys[number])
+            outcomes[number] = outcome
+        fresh.clear()
+        planned = Known.empty(context.source)
+
+    for number, (item, item_keys) in enumerate(zip(items, keys, strict=True)):
+        if not (item.title or item.text).strip():
+            outcomes[number] = Outcome(ItemResult.FAILED, "an item without a title or text")
+            continue
+        settled = known.settled(item_keys)
+        if settled is not None:
+            outcomes[number] = Outcome(settled)
+            continue
+        if (
+            _is_new(item_keys, known)
+            and planned.settled(item_keys) is None
+            and _is_new(item_keys, planned)
+        ):
+            fresh.append(number)
+            planned.add(item_keys)
+            if len(fresh) >= size:
+                flush()
+            continue
+        # An update, or a key of an item waiting in the batch: the batch first, then this
+        # item on its own, so that every item sees what the ones before it wrote.
+        flush()
+        outcomes[number] = ingest_item(item, context, known, item_keys)
+    flush()
     done = [outcome for outcome in outcomes if outcome is not None]
     _remember_raw(context.source, known, keys, done)
     return done
