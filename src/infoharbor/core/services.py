@@ -139,6 +139,13 @@ def _deny(message: str) -> PermissionDenied:
     return PermissionDenied(message)
 
 
+def _publish_denied() -> str:
+    return _(
+        "Only the organization's administrators (or editors, where the organization "
+        "allows it) can publish, and only what is not already published."
+    )
+
+
 def tag_slug(text: str) -> str:
     """A tag as stored: NFC, lower case, words joined by hyphens.
 
@@ -443,15 +450,7 @@ def create_entries(
         if errors:
             results.append(ValidationError(errors))
         elif item.publish and not permissions.can_publish(actor, entry):
-            results.append(
-                _deny(
-                    _(
-                        "Only the organization's administrators (or editors, where the "
-                        "organization allows it) can publish, and only what is not already "
-                        "published."
-                    )
-                )
-            )
+            results.append(_deny(_publish_denied()))
         else:
             results.append(entry)
     valid = [n for n, result in enumerate(results) if isinstance(result, Entry)]
@@ -630,10 +629,7 @@ def publish_entry(
         origin=origin,
         entry=entry,
         allowed=allowed,
-        denied=_(
-            "Only the organization's administrators (or editors, where the organization "
-            "allows it) can publish, and only what is not already published."
-        ),
+        denied=_publish_denied(),
         to=EntryStatus.PUBLISHED,
         action="entry.publish",
         extra=stamp,
