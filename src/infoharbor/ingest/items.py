@@ -43,6 +43,10 @@ from infoharbor.ingest.models import IngestedItem, Source
 from infoharbor.text import langid
 
 TITLE_MAX = 300
+# The conditions of the partial unique indexes on the keys (IngestedItem.Meta): a query
+# that states them can use those indexes.
+_GUID_SET = ~Q(guid_key="")
+_URL_SET = ~Q(url_key="")
 SUMMARY_MAX = 600
 _validate_url = URLValidator(schemes=["http", "https"])
 
@@ -218,9 +222,11 @@ class Known:
             chunk = keys[start : start + self.CHUNK]
             guids = [k.guid for k in chunk if k.guid]
             urls = [k.url for k in chunk if k.url]
+            # "not empty" lets the database use the unique (partial) indexes of the keys
+            # instead of reading the whole table, document after document.
             found = IngestedItem.objects.filter(
-                Q(source=source, guid_key__in=guids)
-                | Q(url_key__in=urls)
+                (Q(source=source, guid_key__in=guids) & _GUID_SET)
+                | (Q(url_key__in=urls) & _URL_SET)
                 | Q(source=source, content_hash__in=[k.content for k in chunk])
             ).values_list("source_id", "guid_key", "url_key", "content_hash", "raw_hash")
             for source_id, guid, url, digest, raw in found:
@@ -460,9 +466,9 @@ def _ingest(item: FeedItem, context: SourceContext, keys: Keys) -> Outcome:
     guid_key, url_key, digest = keys.guid, keys.url, keys.content
     found = None
     if guid_key:
-        found = IngestedItem.objects.filter(source=source, guid_key=guid_key).first()
+        found = IngestedItem.objects.filter(_GUID_SET, source=source, guid_key=guid_key).first()
     if found is None and url_key:
-        found = IngestedItem.objects.filter(url_key=url_key).first()
+        found = IngestedItem.objects.filter(_URL_SET, url_key=url_key).first()
         if found is not None and found.source_id != source.pk:
             return Outcome(ItemResult.DUPLICATE)  # the same page, from another source
     if found is None:
@@ -510,7 +516,7 @@ def _update(item: FeedItem, context: SourceContext, found: IngestedItem, keys: K
     found.changed_at = context.now
     fields = ["content_hash", "raw_hash", "changed_at"]
     if url_key and url_key != found.url_key:
-        taken = IngestedItem.objects.filter(url_key=url_key).exclude(pk=found.pk).exists()
+        taken = IngestedItem.objects.filter(_URL_SET, url_key=url_key).exclude(pk=found.pk).exists()
         if not taken:
             found.url_key = url_key
             found.canonical_url = identity.canonical_url(item.link)

@@ -23,6 +23,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from infoharbor.core import services
 from infoharbor.core.choices import EntryStatus
@@ -244,7 +245,8 @@ class Run:
         for start in range(0, len(url_keys), self.CHUNK):
             chunk = url_keys[start : start + self.CHUNK]
             found.update(
-                IngestedItem.objects.filter(url_key__in=chunk)
+                # "Not empty": the unique index on addresses is partial (IngestedItem.Meta).
+                IngestedItem.objects.filter(~Q(url_key=""), url_key__in=chunk)
                 .exclude(source=self.source)
                 .values_list("url_key", flat=True)
             )
