@@ -425,6 +425,16 @@ DECLARATIONS: tuple[Setting, ...] = (
         "30",
     ),
     Setting(
+        "INGEST_BATCH_SIZE",
+        _positive_int,
+        "200",
+        "New items of a feed written together, in one transaction with a few bulk inserts "
+        "(entries, audit events, search outbox). An item that fails fails alone; a batch "
+        "that meets another harvest's write is done again one item at a time. 1: every "
+        "item in its own transaction, as before.",
+        "500",
+    ),
+    Setting(
         "LOG_LEVEL",
         str,
         "INFO",

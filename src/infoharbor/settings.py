@@ -214,6 +214,7 @@ INGEST_ALLOWED_NETWORKS: tuple[Any, ...] = _values["INGEST_ALLOWED_NETWORKS"]
 INGEST_TIME_BUDGET_SECONDS: float = _values["INGEST_TIME_BUDGET_SECONDS"]
 INGEST_CATALOGUE_MAX_PAGES: int = _values["INGEST_CATALOGUE_MAX_PAGES"]
 INGEST_MAX_PAGES: int = _values["INGEST_MAX_PAGES"]
+INGEST_BATCH_SIZE: int = _values["INGEST_BATCH_SIZE"]
 
 # Background tasks (infoharbor.worker): Django's tasks framework, its queue in the database.
 TASKS_BACKEND: str = _values["TASKS_BACKEND"]

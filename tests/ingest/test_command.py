@@ -102,7 +102,7 @@ def big_feed(items: int = ITEMS) -> bytes:
 class Harbour:
     """A harbor of its own: a var directory with a SQLite file, driven by subprocesses."""
 
-    def __init__(self, var: Path, server: FeedServer) -> None:
+    def __init__(self, var: Path, server: FeedServer, batch_size: int | None = None) -> None:
         self.var = var
         self.database = var / "harbor.sqlite3"
         self.env = {
@@ -113,6 +113,8 @@ class Harbour:
             "INFOHARBOR_INGEST_HOST_DELAY_SECONDS": "0",
             "INFOHARBOR_LOG_LEVEL": "WARNING",
         }
+        if batch_size is not None:
+            self.env["INFOHARBOR_INGEST_BATCH_SIZE"] = str(batch_size)
         self.env.pop("DJANGO_SETTINGS_MODULE", None)
         self.server = server
 
@@ -149,10 +151,12 @@ class Harbour:
 
 
 @pytest.mark.slow_subprocess
+# One by one, and in batches (small ones, so that the kill falls between two of them).
+@pytest.mark.parametrize("batch_size", [1, 4], ids=["one-by-one", "batched"])
 def test_a_harvest_killed_at_any_point_resumes_without_losing_or_doubling_items(
-    tmp_path: Path, feed_server: FeedServer
+    tmp_path: Path, feed_server: FeedServer, batch_size: int
 ) -> None:
-    harbour = Harbour(tmp_path, feed_server)
+    harbour = Harbour(tmp_path, feed_server, batch_size)
     harbour.run("migrate", "--verbosity", "0")
     harbour.run(
         "shell", "-c",
@@ -175,7 +179,7 @@ def test_a_harvest_killed_at_any_point_resumes_without_losing_or_doubling_items(
     harbour.kill_ingest_when(lambda: len(feed_server.log) > requests_seen + 1)
     assert harbour.count("core_entry") == 0
 
-    # 2. Killed half-way through the items (each commits on its own).
+    # 2. Killed half-way through the items (each item, or each batch, commits on its own).
     feed_server.serve_file("/big.xml", feed, RSS)
     harbour.kill_ingest_when(lambda: harbour.count("ingest_ingesteditem") >= 30)
     stored = harbour.count("ingest_ingesteditem")

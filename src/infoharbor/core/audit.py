@@ -79,8 +79,23 @@ def record(
     organization: Organization | None = None,
     note: str = "",
 ) -> AuditEvent:
+    event_ = event(origin, action, target, changes=changes, organization=organization, note=note)
+    event_.save(force_insert=True)
+    return event_
+
+
+def event(
+    origin: Origin,
+    action: str,
+    target: models.Model,
+    *,
+    changes: dict[str, Any] | None = None,
+    organization: Organization | None = None,
+    note: str = "",
+) -> AuditEvent:
+    """The event :func:`record` writes, unsaved (for a batch written at once)."""
     user = origin.user
-    return AuditEvent.objects.create(
+    return AuditEvent(
         actor=user,
         actor_label=(user.email if user is not None else origin.via),
         action=action,

@@ -22,6 +22,7 @@ from django.utils.translation import gettext as _
 from infoharbor.core import audit, kinds, permissions, richtext
 from infoharbor.core.choices import BodyFormat, EntryStatus, License, Provenance, Visibility
 from infoharbor.core.models import (
+    AuditEvent,
     Country,
     Entry,
     EntryTranslation,
@@ -54,8 +55,12 @@ AUDITED_FIELDS = [
 # run inside the transaction and only write a row that says what must follow, so the follow-up
 # survives a crash; the other hooks run only after the commit, so they never see a change that
 # was rolled back.
+# A batch of ingested entries (create_entries) calls a batch hook, ``hook(event, entry_ids)``,
+# once for all its entries, and a one-entry hook once per entry.
 _outbox_hooks: list[Callable[[str, int], None]] = []
 _after_commit_hooks: list[Callable[[str, int], None]] = []
+_outbox_batch_hooks: list[Callable[[str, list[int]], None]] = []
+_after_commit_batch_hooks: list[Callable[[str, list[int]], None]] = []
 
 
 def on_entry_write(hook: Callable[[str, int], None]) -> Callable[[str, int], None]:
@@ -68,17 +73,45 @@ def on_entry_write(hook: Callable[[str, int], None]) -> Callable[[str, int], Non
     return hook
 
 
+def on_entries_write(
+    hook: Callable[[str, list[int]], None],
+) -> Callable[[str, list[int]], None]:
+    """Like :func:`on_entry_write`, but once for all the entries of one change (a batch)."""
+    _outbox_batch_hooks.append(hook)
+    return hook
+
+
 def on_entry_change(hook: Callable[[str, int], None]) -> Callable[[str, int], None]:
     """Register ``hook(event, entry_id)``, called after the commit of any entry change."""
     _after_commit_hooks.append(hook)
     return hook
 
 
+def on_entries_change(
+    hook: Callable[[str, list[int]], None],
+) -> Callable[[str, list[int]], None]:
+    """Like :func:`on_entry_change`, but once for all the entries of one change (a batch)."""
+    _after_commit_batch_hooks.append(hook)
+    return hook
+
+
 def _after_commit(event: str, entry_id: int) -> None:
+    _after_commit_all(event, [entry_id])
+
+
+def _after_commit_all(event: str, entry_ids: list[int]) -> None:
+    if not entry_ids:
+        return
+    for batch_hook in _outbox_batch_hooks:
+        batch_hook(event, entry_ids)
     for hook in _outbox_hooks:
-        hook(event, entry_id)
+        for entry_id in entry_ids:
+            hook(event, entry_id)
+    for batch_hook in _after_commit_batch_hooks:
+        transaction.on_commit(lambda hook=batch_hook: hook(event, entry_ids))  # type: ignore[misc]
     for hook in _after_commit_hooks:
-        transaction.on_commit(lambda hook=hook: hook(event, entry_id))  # type: ignore[misc]
+        for entry_id in entry_ids:
+            transaction.on_commit(lambda hook=hook, pk=entry_id: hook(event, pk))  # type: ignore[misc]
 
 
 @dataclass
@@ -106,6 +139,13 @@ def _deny(message: str) -> PermissionDenied:
     return PermissionDenied(message)
 
 
+def _publish_denied() -> str:
+    return _(
+        "Only the organization's administrators (or editors, where the organization "
+        "allows it) can publish, and only what is not already published."
+    )
+
+
 def tag_slug(text: str) -> str:
     """A tag as stored: NFC, lower case, words joined by hyphens.
 
@@ -128,7 +168,16 @@ def _normalize_tags(raw: list[str]) -> list[str]:
     return tags
 
 
-def _validate(entry: Entry, data: EntryData, stored_expiry: dt.datetime | None = None) -> None:
+def _validate(
+    entry: Entry,
+    data: EntryData,
+    stored_expiry: dt.datetime | None = None,
+    *,
+    in_batch: bool = False,
+) -> None:
+    """Every error of the shared fields at once. ``in_batch``: the caller checks the
+    language and country once for its whole batch (:func:`create_entries`), and the
+    location constraint is left to the range checks here, which say the same."""
     errors: dict[str, list[str]] = {}
     if not data.title.strip():
         errors["title"] = [_("A title is required.")]
@@ -149,9 +198,10 @@ def _validate(entry: Entry, data: EntryData, stored_expiry: dt.datetime | None =
     try:
         # The model's own checks too, so every error is reported at once; the fields already
         # found wrong are left out (and the constraints, which would only repeat them).
+        related = ["language", "country"] if in_batch else []
         entry.full_clean(
-            exclude=["organization", "author", "kind", "body_html", *errors],
-            validate_constraints=not errors,
+            exclude=["organization", "author", "kind", "body_html", *related, *errors],
+            validate_constraints=not errors and not in_batch,
         )
     except ValidationError as error:
         for name, messages in error.message_dict.items():
@@ -300,6 +350,181 @@ def create_entry(
     return entry
 
 
+@dataclass
+class NewEntry:
+    """One entry of a batch for :func:`create_entries`: what :func:`create_entry` takes for
+    one entry, and whether to publish it at once (with the date it was first published
+    elsewhere, as :func:`publish_entry` takes it)."""
+
+    data: EntryData
+    details: Mapping[str, Any]
+    provenance_note: str = ""
+    publish: bool = False
+    published_at: dt.datetime | None = None
+
+
+BatchFailure = ValidationError | PermissionDenied
+
+
+def _details_object(kind: kinds.EntryKind, details: Mapping[str, Any]) -> models.Model:
+    form = kind.form(data=details)
+    if not form.is_valid():
+        raise ValidationError({f"details.{name}": errs for name, errs in form.errors.items()})
+    obj: models.Model = form.save(commit=False)
+    return obj
+
+
+def _related_errors(entries: list[Entry]) -> dict[int, dict[str, list[str]]]:
+    """The language and country checks of ``full_clean``, once per distinct value."""
+    errors: dict[int, dict[str, list[str]]] = {}
+    for name in ("language", "country"):
+        model_field = Entry._meta.get_field(name)
+        if not isinstance(model_field, models.ForeignKey):  # pragma: no cover - the model's
+            raise TypeError(name)
+        verdicts: dict[Any, list[str]] = {}
+        for number, entry in enumerate(entries):
+            value = getattr(entry, model_field.attname)
+            if value not in verdicts:
+                try:
+                    model_field.validate(value, entry)
+                    verdicts[value] = []
+                except ValidationError as error:
+                    verdicts[value] = error.messages
+            if verdicts[value]:
+                errors.setdefault(number, {})[name] = verdicts[value]
+    return errors
+
+
+@transaction.atomic
+def create_entries(
+    *,
+    actor: Actor,
+    origin: audit.Origin,
+    organization: Organization,
+    kind: str,
+    batch: list[NewEntry],
+    provenance: str = Provenance.AUTHORED,
+    is_demo: bool = False,
+) -> list[Entry | BatchFailure]:
+    """Create (and publish) many entries of one organization at once: for each, the same
+    validation, rows, audit events and side effects as :func:`create_entry` followed by
+    :func:`publish_entry`, written with a few bulk inserts in one transaction.
+
+    Returns, in order, each entry, or the error that kept it out (the others are written
+    all the same). An unknown kind or a missing right to create refuses the whole batch,
+    as it would each entry.
+    """
+    try:
+        entry_kind = kinds.get(kind)
+    except kinds.UnknownKind:
+        raise ValidationError({"kind": [_("Unknown kind of entry.")]}) from None
+    if not permissions.can_create_in(actor, organization.pk):
+        raise _deny(_("Only editors of this organization can create its entries."))
+    entries: list[Entry] = []
+    for item in batch:
+        entry = Entry(
+            kind=kind,
+            organization=organization,
+            author=origin.user,
+            provenance=provenance,
+            provenance_note=item.provenance_note,
+            is_demo=is_demo,
+        )
+        _apply(entry, item.data)
+        entries.append(entry)
+    related = _related_errors(entries)
+    results: list[Entry | BatchFailure] = []
+    details_objects: dict[int, models.Model] = {}
+    for number, (entry, item) in enumerate(zip(entries, batch, strict=True)):
+        errors: dict[str, list[str]] = dict(related.get(number, {}))
+        try:
+            _validate(entry, item.data, in_batch=True)
+        except ValidationError as error:
+            errors.update(error.message_dict)
+        try:
+            details_objects[number] = _details_object(
+                entry_kind, _complete_details(entry, item.details)
+            )
+        except ValidationError as error:
+            errors.update(error.message_dict)
+        if errors:
+            results.append(ValidationError(errors))
+        elif item.publish and not permissions.can_publish(actor, entry):
+            results.append(_deny(_publish_denied()))
+        else:
+            results.append(entry)
+    valid = [n for n, result in enumerate(results) if isinstance(result, Entry)]
+    if not valid:
+        return results
+    now = timezone.now()
+    created = [entries[n] for n in valid]
+    for entry in created:
+        entry.created_at = entry.updated_at = now
+    # The create event records the entry as created (a draft), as create_entry does.
+    create_snapshots = [audit.snapshot(entry, AUDITED_FIELDS) for entry in created]
+    published: list[Entry] = []
+    for n in valid:
+        if batch[n].publish:
+            entry, when = entries[n], batch[n].published_at
+            entry.status = EntryStatus.PUBLISHED
+            entry.published_at = min(when, now) if when is not None else now
+            published.append(entry)
+    Entry.objects.bulk_create(created)
+    tags = {n: _normalize_tags(batch[n].data.tags) for n in valid}
+    wanted = sorted({slug for slugs in tags.values() for slug in slugs})
+    by_slug = {tag.slug: tag for tag in Tag.objects.filter(slug__in=wanted)}
+    missing = [slug for slug in wanted if slug not in by_slug]
+    if missing:
+        Tag.objects.bulk_create([Tag(slug=slug) for slug in missing], ignore_conflicts=True)
+        by_slug.update((tag.slug, tag) for tag in Tag.objects.filter(slug__in=missing))
+    sector_link, tag_link = Entry.sectors.through, Entry.tags.through
+    sector_link.objects.bulk_create(
+        [
+            sector_link(entry_id=entries[n].pk, sector_id=sector_id)
+            for n in valid
+            for sector_id in dict.fromkeys(sector.pk for sector in batch[n].data.sectors)
+        ]
+    )
+    tag_link.objects.bulk_create(
+        [
+            tag_link(entry_id=entries[n].pk, tag_id=by_slug[slug].pk)
+            for n in valid
+            for slug in tags[n]
+        ]
+    )
+    objects = []
+    for n in valid:
+        obj = details_objects[n]
+        obj.entry = entries[n]  # type: ignore[attr-defined]
+        objects.append(obj)
+    entry_kind.model._default_manager.bulk_create(objects)
+    events = []
+    for n, before in zip(valid, create_snapshots, strict=True):
+        entry, data = entries[n], batch[n].data
+        relations = {
+            "sectors": sorted({sector.slug for sector in data.sectors}),
+            "tags": sorted(tags[n]),
+        }
+        changes = {"kind": [None, kind], **audit.diff({}, {**before, **relations})}
+        events.append(
+            audit.event(origin, "entry.create", entry, organization=organization, changes=changes)
+        )
+        if batch[n].publish:
+            events.append(
+                audit.event(
+                    origin,
+                    "entry.publish",
+                    entry,
+                    organization=organization,
+                    changes={"status": [EntryStatus.DRAFT, EntryStatus.PUBLISHED]},
+                )
+            )
+    AuditEvent.objects.bulk_create(events)
+    _after_commit_all("created", [entry.pk for entry in created])
+    _after_commit_all(EntryStatus.PUBLISHED, [entry.pk for entry in published])
+    return results
+
+
 @transaction.atomic
 def update_entry(
     *,
@@ -404,10 +629,7 @@ def publish_entry(
         origin=origin,
         entry=entry,
         allowed=allowed,
-        denied=_(
-            "Only the organization's administrators (or editors, where the organization "
-            "allows it) can publish, and only what is not already published."
-        ),
+        denied=_publish_denied(),
         to=EntryStatus.PUBLISHED,
         action="entry.publish",
         extra=stamp,

@@ -12,9 +12,11 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import hashlib
 import html
 import io
 import json
+import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
@@ -71,6 +73,55 @@ class Feed:
     language: str
     items: tuple[FeedItem, ...]
     notes: tuple[str, ...] = ()  # how the document was read leniently, if it was
+
+
+# An RSS <item> or an Atom <entry>, unprefixed, from its start tag to its end tag.
+_RAW_ITEM = re.compile(rb"<(item|entry)(?:\s[^>]*)?>.*?</\1\s*>", re.DOTALL)
+# Markup that could hide or fake an item's tags: then the document is not split.
+_OPAQUE = re.compile(rb"<!\[CDATA\[|<!--|<!DOCTYPE|<!ENTITY", re.IGNORECASE)
+_ITEM_TAG = re.compile(rb"</?(?:item|entry)[\s>/]")
+
+
+@dataclass(frozen=True)
+class RawItems:
+    """The items of an XML feed as they are written, each with the hash of its bytes.
+
+    A re-fetched feed whose items were all seen before (only its build date changed)
+    needs no parsing at all; one with a few new items needs only those parsed
+    (:meth:`without`). Split only where that is certain: no CDATA section, comment or
+    document type that could hold an item's tags, and every item tag inside a match.
+    """
+
+    data: bytes
+    spans: tuple[tuple[int, int], ...]
+    hashes: tuple[str, ...]
+
+    @classmethod
+    def of(cls, data: bytes) -> RawItems | None:
+        if data[:1] in (b"{", b"[") or _OPAQUE.search(data):
+            return None
+        spans = tuple(match.span() for match in _RAW_ITEM.finditer(data))
+        # Every item tag of the document must open or close one of the spans (no nested
+        # items, no prefixed or stray ones).
+        if not spans or len(_ITEM_TAG.findall(data)) != 2 * len(spans):
+            return None
+        hashes = tuple(hashlib.sha256(data[a:b]).hexdigest() for a, b in spans)
+        return cls(data, spans, hashes)
+
+    def without(self, skipped: set[int]) -> bytes:
+        """The document without the items numbered in ``skipped``."""
+        parts, position = [], 0
+        for number, (start, end) in enumerate(self.spans):
+            if number in skipped:
+                parts.append(self.data[position:start])
+                position = end
+        parts.append(self.data[position:])
+        return b"".join(parts)
+
+
+def raw_items(data: bytes) -> RawItems | None:
+    """:meth:`RawItems.of`: the document's items as written, or None where not certain."""
+    return RawItems.of(data)
 
 
 def parse_feed(

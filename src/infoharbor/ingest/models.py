@@ -247,6 +247,12 @@ class IngestedItem(models.Model):
     canonical_url = models.TextField(blank=True)
     url_key = models.CharField(max_length=64, blank=True)
     content_hash = models.CharField(max_length=64)
+    raw_hash = models.CharField(
+        max_length=64,
+        blank=True,
+        help_text="Of the item's bytes in the feed as last read: the same bytes again are "
+        "skipped before parsing.",
+    )
     published_at = models.DateTimeField(null=True, blank=True, help_text="At the source.")
     first_seen_at = models.DateTimeField(default=timezone.now)
     changed_at = models.DateTimeField(null=True, blank=True)
@@ -271,7 +277,10 @@ class IngestedItem(models.Model):
                 fields=["source", "content_hash"], name="one_item_per_content_per_source"
             ),
         ]
-        indexes = [models.Index(fields=["source", "first_seen_at"])]
+        indexes = [
+            models.Index(fields=["source", "first_seen_at"]),
+            models.Index(fields=["source", "raw_hash"], name="ingest_item_raw_hash"),
+        ]
 
     def __str__(self) -> str:
         return f"item {self.pk} of source {self.source_id}"

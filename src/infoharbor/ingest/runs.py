@@ -3,7 +3,7 @@
 :mod:`infoharbor.ingest.harvest` opens the attempt, calls the kind's harvester with a
 :class:`Run`, and closes the attempt from what the run recorded. The harvester fetches
 through the run (politely, safely, every request counted on the attempt), hands items to
-:meth:`Run.ingest` (each committed on its own, exactly as a feed's), keeps its place in
+:meth:`Run.ingest` (committed in batches, exactly as a feed's), keeps its place in
 :meth:`Run.keep_place` after each step that is done for good, and watches
 :meth:`Run.out_of_time`: a harvest that reaches its time budget or another bound says
 ``run.more = True`` and stops; it is due again at once and goes on from its place, so no
@@ -23,6 +23,7 @@ from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
+from django.db.models import Q
 
 from infoharbor.core import services
 from infoharbor.core.choices import EntryStatus
@@ -31,7 +32,7 @@ from infoharbor.ingest import identity
 from infoharbor.ingest.choices import Outcome, PageOutcome
 from infoharbor.ingest.feeds import FeedItem
 from infoharbor.ingest.fetch import Fetcher, FetchError, FetchResult
-from infoharbor.ingest.items import ItemResult, Keys, Known, SourceContext, ingest_item
+from infoharbor.ingest.items import ItemResult, Keys, Known, SourceContext, ingest_items
 from infoharbor.ingest.items import Outcome as ItemOutcome
 from infoharbor.ingest.models import FetchAttempt, IngestedItem, PageVisit, Source, SourceState
 from infoharbor.ingest.sitemaps import Listed
@@ -166,17 +167,15 @@ class Run:
         return self._context
 
     def ingest(self, items: Sequence[FeedItem]) -> list[ItemOutcome]:
-        """Each item into its entry, committed one by one (what the database already holds
-        of them is read in one query first)."""
+        """Each item into its entry, committed in batches as a feed's items are (what the
+        database already holds of them is read in one query first)."""
         keys = [Keys.of(item) for item in items]
         known = Known(self.source, keys)
-        outcomes = []
-        for item, item_keys in zip(items, keys, strict=True):
-            outcome = ingest_item(item, self.context, known, item_keys)
+        outcomes = ingest_items(items, self.context, known, keys)
+        for item, outcome in zip(items, outcomes, strict=True):
             self.tally.add(outcome.result)
             if outcome.reason:
                 self.note(f"{item.link or item.guid or item.title[:80]}: {outcome.reason}")
-            outcomes.append(outcome)
             if self.progress is not None:
                 self.progress(self.source, self.tally.total, self.tally.total)
         return outcomes
@@ -246,7 +245,8 @@ class Run:
         for start in range(0, len(url_keys), self.CHUNK):
             chunk = url_keys[start : start + self.CHUNK]
             found.update(
-                IngestedItem.objects.filter(url_key__in=chunk)
+                # "Not empty": the unique index on addresses is partial (IngestedItem.Meta).
+                IngestedItem.objects.filter(~Q(url_key=""), url_key__in=chunk)
                 .exclude(source=self.source)
                 .values_list("url_key", flat=True)
             )

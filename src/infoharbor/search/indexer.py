@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import logging
 import threading
 from collections.abc import Callable, Iterator
@@ -33,13 +34,14 @@ BATCH_SIZE = 200
 
 def connect() -> None:
     """Wire the indexer to entry and organization changes (called once, from the app)."""
-    services.on_entry_write(_queue_entry)
-    services.on_entry_change(lambda _event, _entry_id: kick())
+    # The batch forms: a batch of ingested entries writes one outbox insert and kicks once.
+    services.on_entries_write(_queue_entries)
+    services.on_entries_change(lambda _event, _entry_ids: kick())
     post_save.connect(_organization_saved, sender=Organization, dispatch_uid="search-org")
 
 
-def _queue_entry(_event: str, entry_id: int) -> None:
-    queue([entry_id])
+def _queue_entries(_event: str, entry_ids: list[int]) -> None:
+    queue(entry_ids)
 
 
 def queue(entry_ids: list[int]) -> None:
@@ -80,8 +82,12 @@ def drain(limit: int | None = None) -> int:
         built, removed = documents.build([entry_id for _pk, entry_id, _at in batch])
         backend.index(built, removed)
         # Only rows not queued again meanwhile: a change during indexing is indexed next round.
+        # A batch of ingested entries was queued at one time: one delete per distinct time.
+        by_time: dict[dt.datetime, list[int]] = {}
         for pk, _entry_id, queued_at in batch:
-            PendingIndex.objects.filter(pk=pk, queued_at=queued_at).delete()
+            by_time.setdefault(queued_at, []).append(pk)
+        for at, pks in by_time.items():
+            PendingIndex.objects.filter(pk__in=pks, queued_at=at).delete()
         handled += len(batch)
     return handled
 
