@@ -33,6 +33,8 @@ class WorkerHarbour(Harbour):
                 "INFOHARBOR_WORKER_POLL_SECONDS": "0.1",
                 "INFOHARBOR_SCHEDULER_INTERVAL_SECONDS": "0.5",
                 "INFOHARBOR_WORKER_LEASE_SECONDS": "5",
+                # Small batches, so that a harvest killed half-way has stored some of them.
+                "INFOHARBOR_INGEST_BATCH_SIZE": "4",
             }
         )
         self.workers: list[subprocess.Popen[bytes]] = []

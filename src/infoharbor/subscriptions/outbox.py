@@ -1,6 +1,6 @@
 """Matching entries as they are published, and the match index each process keeps.
 
-When an entry is published, ``on_entry_write`` (inside the publication's transaction) builds
+When entries are published, ``on_entries_write`` (inside the publication's transaction) builds
 its index document, asks the match index which subscriptions it matches and writes one
 :class:`Match` row for each: the outbox that delivery reads. The rows commit or roll back with
 the publication. (That is more than the one quick write the hook asks for: it analyses the
@@ -49,13 +49,15 @@ STATE_ID = 1
 
 
 def connect() -> None:
-    services.on_entry_write(_entry_written)
+    # The batch hook: a harvest's batch of new entries reads the revision counter once, not
+    # once per entry (a single publication is a batch of one).
+    services.on_entries_write(_entries_written)
     story_services.on_assigned(_stories_assigned)
 
 
-def _entry_written(event: str, entry_id: int) -> None:
+def _entries_written(event: str, entry_ids: list[int]) -> None:
     if event == EntryStatus.PUBLISHED:
-        match_entry(entry_id)
+        match_entries(entry_ids)
 
 
 def _stories_assigned(pairs: list[tuple[int, int]]) -> None:
@@ -185,17 +187,36 @@ def match_entry(
     entry_id: int, *, stories: Iterable[int] = (), now: dt.datetime | None = None
 ) -> list[Match]:
     """Write the Match rows of a just-published entry (in the caller's transaction)."""
+    return match_entries([entry_id], stories=stories, now=now)
+
+
+def match_entries(
+    entry_ids: list[int], *, stories: Iterable[int] = (), now: dt.datetime | None = None
+) -> list[Match]:
+    """Write the Match rows of just-published entries (in the caller's transaction);
+    ``stories``: the stories the entries are in, for the followers of a story."""
     index = process_index.current()
     if not len(index):
-        return []  # nobody subscribes: no need to analyse the entry (harvests publish a lot)
-    built, _removed = documents.build([entry_id])
+        return []  # nobody subscribes: no need to analyse the entries (harvests publish a lot)
+    built, _removed = documents.build(entry_ids)
     if not built:
-        return []  # not listed by the search (its organization is suspended)
+        return []  # not listed by the search (their organization is suspended)
     now = now or timezone.now()
-    facts = matching.EntryFacts.of(built[0], stories)
-    found = index.match(facts, now=now)
-    if not found:
-        return []
+    story_ids = tuple(stories)
+    matches: list[Match] = []
+    for document in built:
+        facts = matching.EntryFacts.of(document, story_ids)
+        found = index.match(facts, now=now)
+        if found:
+            matches.extend(_eligible(facts, found, document.entry_id, now))
+    # A republished entry matched before keeps its first match (and its delivery state).
+    Match.objects.bulk_create(matches, ignore_conflicts=True)
+    return matches
+
+
+def _eligible(
+    facts: matching.EntryFacts, found: Iterable[int], entry_id: int, now: dt.datetime
+) -> list[Match]:
     # The index may be a moment behind for an owner's account; the rows decide.
     eligible = Subscription.objects.filter(pk__in=found, paused=False, owner__is_active=True)
     if facts.visibility == Visibility.ORGANIZATION:
@@ -208,10 +229,7 @@ def match_entry(
             )
         )
     ids = sorted(set(eligible.values_list("pk", flat=True)))
-    matches = [Match(subscription_id=pk, entry_id=entry_id, matched_at=now) for pk in ids]
-    # A republished entry matched before keeps its first match (and its delivery state).
-    Match.objects.bulk_create(matches, ignore_conflicts=True)
-    return matches
+    return [Match(subscription_id=pk, entry_id=entry_id, matched_at=now) for pk in ids]
 
 
 def prune_removals(now: dt.datetime | None = None) -> int:
