@@ -115,7 +115,7 @@ ENGLISH = Language(
     prefix="en",
     html_lang="en",
     site="China–ASEAN Information Harbor",
-    nav=["Entries", "Organizations", "Countries", "My organization"],
+    nav=["Entries", "Organizations", "Countries", "Stories", "My organization", "My subscriptions"],
     signed_out=["Sign in", "Register"],
     sign_out="Sign out",
     language="Language",
@@ -137,7 +137,7 @@ CHINESE = Language(
     prefix="zh-hans",
     html_lang="zh-Hans",
     site="中国—东盟信息港",
-    nav=["信息", "机构", "国家", "我的机构"],
+    nav=["信息", "机构", "国家", "报道", "我的机构", "我的订阅"],
     signed_out=["登录", "注册"],
     sign_out="退出登录",
     language="语言",
@@ -159,7 +159,7 @@ TRADITIONAL_CHINESE = Language(
     prefix="zh-hant",
     html_lang="zh-Hant",
     site="中國—東盟信息港",
-    nav=["資訊", "機構", "國家", "我的機構"],
+    nav=["資訊", "機構", "國家", "報導", "我的機構", "我的訂閱"],
     signed_out=["登入", "註冊"],
     sign_out="登出",
     language="語言",
@@ -181,7 +181,7 @@ INDONESIAN = Language(
     prefix="id",
     html_lang="id",
     site="Pelabuhan Informasi Tiongkok–ASEAN",
-    nav=["Entri", "Organisasi", "Negara", "Organisasi saya"],
+    nav=["Entri", "Organisasi", "Negara", "Berita", "Organisasi saya", "Langganan saya"],
     signed_out=["Masuk", "Daftar"],
     sign_out="Keluar",
     language="Bahasa",
@@ -203,7 +203,7 @@ MALAY = Language(
     prefix="ms",
     html_lang="ms",
     site="Pelabuhan Maklumat China–ASEAN",
-    nav=["Entri", "Organisasi", "Negara", "Organisasi saya"],
+    nav=["Entri", "Organisasi", "Negara", "Berita", "Organisasi saya", "Langganan saya"],
     signed_out=["Log masuk", "Daftar"],
     sign_out="Log keluar",
     language="Bahasa",
@@ -225,7 +225,7 @@ THAI = Language(
     prefix="th",
     html_lang="th",
     site="ท่าเรือข้อมูลข่าวสารจีน–อาเซียน",
-    nav=["รายการข้อมูล", "องค์กร", "ประเทศ", "องค์กรของฉัน"],
+    nav=["รายการข้อมูล", "องค์กร", "ประเทศ", "ประเด็นข่าว", "องค์กรของฉัน", "การรับข่าวสารของฉัน"],
     signed_out=["เข้าสู่ระบบ", "ลงทะเบียน"],
     sign_out="ออกจากระบบ",
     language="ภาษา",
@@ -247,7 +247,14 @@ VIETNAMESE = Language(
     prefix="vi",
     html_lang="vi",
     site="Cảng Thông tin Trung Quốc–ASEAN",
-    nav=["Mục thông tin", "Tổ chức", "Quốc gia", "Tổ chức của tôi"],
+    nav=[
+        "Mục thông tin",
+        "Tổ chức",
+        "Quốc gia",
+        "Sự kiện",
+        "Tổ chức của tôi",
+        "Đăng ký theo dõi của tôi",
+    ],
     signed_out=["Đăng nhập", "Đăng ký"],
     sign_out="Đăng xuất",
     language="Ngôn ngữ",
@@ -269,7 +276,14 @@ FILIPINO = Language(
     prefix="fil",
     html_lang="fil",
     site="Daungan ng Impormasyon ng Tsina–ASEAN",
-    nav=["Mga entry", "Mga organisasyon", "Mga bansa", "Aking organisasyon"],
+    nav=[
+        "Mga entry",
+        "Mga organisasyon",
+        "Mga bansa",
+        "Mga balita",
+        "Aking organisasyon",
+        "Aking mga subskripsiyon",
+    ],
     signed_out=["Mag-sign in", "Magparehistro"],
     sign_out="Mag-sign out",
     language="Wika",
@@ -291,7 +305,7 @@ KHMER = Language(
     prefix="km",
     html_lang="km",
     site="កំពង់ផែព័ត៌មានចិន–អាស៊ាន",
-    nav=["ព័ត៌មាន", "ស្ថាប័ន", "ប្រទេស", "ស្ថាប័នរបស់ខ្ញុំ"],
+    nav=["ព័ត៌មាន", "ស្ថាប័ន", "ប្រទេស", "ប្រធានបទព័ត៌មាន", "ស្ថាប័នរបស់ខ្ញុំ", "ការជាវព័ត៌មានរបស់ខ្ញុំ"],
     signed_out=["ចូលគណនី", "ចុះឈ្មោះ"],
     sign_out="ចាកចេញ",
     language="ភាសា",
@@ -313,7 +327,7 @@ LAO = Language(
     prefix="lo",
     html_lang="lo",
     site="ທ່າເຮືອຂໍ້ມູນຂ່າວສານ ຈີນ–ອາຊຽນ",
-    nav=["ລາຍການຂໍ້ມູນ", "ອົງການ", "ປະເທດ", "ອົງການຂອງຂ້ອຍ"],
+    nav=["ລາຍການຂໍ້ມູນ", "ອົງການ", "ປະເທດ", "ປະເດັນຂ່າວ", "ອົງການຂອງຂ້ອຍ", "ການຮັບຂ່າວສານຂອງຂ້ອຍ"],
     signed_out=["ເຂົ້າສູ່ລະບົບ", "ລົງທະບຽນ"],
     sign_out="ອອກຈາກລະບົບ",
     language="ພາສາ",
@@ -335,7 +349,7 @@ BURMESE = Language(
     prefix="my",
     html_lang="my",
     site="တရုတ်–အာဆီယံ သတင်းအချက်အလက်ဆိပ်ကမ်း",
-    nav=["အချက်အလက်များ", "အဖွဲ့အစည်းများ", "နိုင်ငံများ", "ကျွန်ုပ်၏ အဖွဲ့အစည်း"],
+    nav=["အချက်အလက်များ", "အဖွဲ့အစည်းများ", "နိုင်ငံများ", "သတင်းများ", "ကျွန်ုပ်၏ အဖွဲ့အစည်း", "ကျွန်ုပ်၏ စာရင်းသွင်းမှုများ"],
     signed_out=["အကောင့်ဝင်ရန်", "မှတ်ပုံတင်ရန်"],
     sign_out="အကောင့်ထွက်ရန်",
     language="ဘာသာစကား",
@@ -357,7 +371,14 @@ TETUM = Language(
     prefix="tet",
     html_lang="tet",
     site="Portu Informasaun Xina–ASEAN",
-    nav=["Entrada sira", "Organizasaun sira", "Nasaun sira", "Ha'u-nia organizasaun"],
+    nav=[
+        "Entrada sira",
+        "Organizasaun sira",
+        "Nasaun sira",
+        "Notísia sira",
+        "Ha'u-nia organizasaun",
+        "Ha'u-nia asinatura sira",
+    ],
     signed_out=["Tama", "Rejista"],
     sign_out="Sai",
     language="Lian",
@@ -379,7 +400,14 @@ PORTUGUESE = Language(
     prefix="pt",
     html_lang="pt",
     site="Porto de Informação China–ASEAN",
-    nav=["Entradas", "Organizações", "Países", "A minha organização"],
+    nav=[
+        "Entradas",
+        "Organizações",
+        "Países",
+        "Notícias",
+        "A minha organização",
+        "As minhas subscrições",
+    ],
     signed_out=["Iniciar sessão", "Registar"],
     sign_out="Terminar sessão",
     language="Idioma",
@@ -511,7 +539,8 @@ def test_page_speaks_the_language_of_its_address(site: Site, page: str, language
     assert html_lang(response) == language.html_lang
     assert seen.title.endswith(f"· {language.site}"), seen.title
     member = site.pages[page][1]
-    assert seen.main_nav == (language.nav if member else language.nav[:3])
+    # A visitor sees the public links: entries, organizations, countries, stories.
+    assert seen.main_nav == (language.nav if member else language.nav[:4])
     if member:
         assert seen.account_nav == [site.member_name, language.sign_out]
     else:
@@ -559,7 +588,7 @@ def test_language_switcher_leads_to_the_same_page(
     there = site.visitor.get(target)
     assert there.status_code == 200
     assert html_lang(there) == other.html_lang
-    assert Page(text(there)).main_nav == other.nav[:3]
+    assert Page(text(there)).main_nav == other.nav[:4]
     with translation.override(language.prefix):
         here_view = resolve(urlsplit(f"/{language.prefix}{address}").path)
     with translation.override(other.prefix):
