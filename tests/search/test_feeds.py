@@ -13,7 +13,9 @@ from django.test import Client
 from infoharbor.core.choices import Visibility
 from infoharbor.search import indexer
 from infoharbor.subscriptions import outbox
+from infoharbor.subscriptions.models import Subscription
 from tests import factories
+from tests.subscriptions.factories import follow, subscribe
 
 pytestmark = pytest.mark.django_db
 ATOM = "{http://www.w3.org/2005/Atom}"
@@ -164,3 +166,101 @@ def test_search_page_links_its_feeds(client: Client, org: Any) -> None:
     assert 'href="/en/search/feed.json?q=rice&amp;country=TH"' in body
     assert ">Atom feed</a>" in body
     assert ">JSON Feed</a>" in body
+
+
+# --- private feeds of subscriptions ---------------------------------------------------------
+
+
+@pytest.fixture
+def member(org):  # type: ignore[no-untyped-def]
+    user = factories.make_user("member@example.org")
+    factories.add_member(user, org)
+    return user
+
+
+def test_private_feed_shows_members_only_entries_to_its_owner(
+    client: Client, org: Any, member: Any
+) -> None:
+    # Given a members-only entry of the owner's organization and a public one
+    entry(org, title="Rice public note")
+    entry(org, title="Rice internal note", visibility=Visibility.ORGANIZATION)
+    subscription = subscribe(member, "q=rice", name="Rice watch")
+    token = subscription.feed_token
+    assert len(token) == 32
+    # When a feed reader (not signed in) reads the private feed, it sees both
+    response = client.get(f"/feeds/subscriptions/{token}.atom")
+    assert response.status_code == 200
+    assert response["Content-Type"] == "application/atom+xml; charset=utf-8"
+    assert "private" in response["Cache-Control"]
+    parsed = assert_valid_atom(response.content)
+    assert parsed.feed.title == "Rice watch"
+    assert sorted(e.title for e in parsed.entries) == ["Rice internal note", "Rice public note"]
+    document = assert_valid_json_feed(client.get(f"/feeds/subscriptions/{token}.json").content)
+    assert len(document["items"]) == 2
+    # And the public feed of the same search does not
+    public = json.loads(client.get("/en/search/feed.json?q=rice").content)
+    assert [item["title"] for item in public["items"]] == ["Rice public note"]
+
+
+def test_another_persons_entries_stay_out_of_the_private_feed(client: Client, org: Any) -> None:
+    entry(org, title="Rice internal note", visibility=Visibility.ORGANIZATION)
+    outsider = subscribe(factories.make_user("outsider@example.org"), "q=rice")
+    document = json.loads(client.get(f"/feeds/subscriptions/{outsider.feed_token}.json").content)
+    assert document["items"] == []
+
+
+def test_unknown_token_is_404(client: Client) -> None:
+    assert client.get("/feeds/subscriptions/nope.atom").status_code == 404
+    assert client.get("/feeds/subscriptions/nope.json").status_code == 404
+
+
+def test_paused_subscription_still_serves_its_feed(client: Client, org: Any, member: Any) -> None:
+    entry(org, title="Rice public note")
+    subscription = subscribe(member, "q=rice", paused=True)
+    document = json.loads(
+        client.get(f"/feeds/subscriptions/{subscription.feed_token}.json").content
+    )
+    assert [item["title"] for item in document["items"]] == ["Rice public note"]
+
+
+def test_follow_feed_and_its_public_feed(client: Client, org: Any, member: Any) -> None:
+    other = factories.make_org("other", country="VN", name="Other Agency")
+    entry(org, title="From the ministry")
+    entry(other, title="From the agency")
+    followed = follow(member, "organization", str(org.pk), name="Ministry")
+    document = json.loads(client.get(f"/feeds/subscriptions/{followed.feed_token}.json").content)
+    assert [item["title"] for item in document["items"]] == ["From the ministry"]
+    client.force_login(member)
+    page = client.get(f"/en/subscriptions/{followed.pk}/").content.decode()
+    assert f"http://testserver/feeds/subscriptions/{followed.feed_token}.atom" in page
+    assert f'href="/en/search/feed.atom?organization={org.pk}"' in page
+
+
+def test_new_address_invalidates_the_old_one(client: Client, org: Any, member: Any) -> None:
+    subscription = subscribe(member, "q=rice")
+    old = subscription.feed_token
+    client.force_login(member)
+    page = client.get(f"/en/subscriptions/{subscription.pk}/").content.decode()
+    assert f"/feeds/subscriptions/{old}.json" in page
+    response = client.post(f"/en/subscriptions/{subscription.pk}/feed-address/")
+    assert response.status_code == 302
+    new = Subscription.objects.get(pk=subscription.pk).feed_token
+    assert new != old
+    assert client.get(f"/feeds/subscriptions/{old}.atom").status_code == 404
+    assert client.get(f"/feeds/subscriptions/{new}.atom").status_code == 200
+    assert f"/feeds/subscriptions/{new}.json" in client.get(response["Location"]).content.decode()
+
+
+def test_only_the_owner_gets_a_new_address(client: Client, member: Any) -> None:
+    subscription = subscribe(member, "q=rice")
+    client.force_login(factories.make_user("someone@example.org"))
+    assert client.post(f"/en/subscriptions/{subscription.pk}/feed-address/").status_code == 404
+    assert Subscription.objects.get(pk=subscription.pk).feed_token == subscription.feed_token
+
+
+def test_private_feed_304(client: Client, org: Any, member: Any) -> None:
+    entry(org, title="Rice public note")
+    token = subscribe(member, "q=rice").feed_token
+    first = client.get(f"/feeds/subscriptions/{token}.json")
+    again = client.get(f"/feeds/subscriptions/{token}.json", HTTP_IF_NONE_MATCH=first["ETag"])
+    assert again.status_code == 304

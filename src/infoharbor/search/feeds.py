@@ -20,6 +20,7 @@ from django.utils.feedgenerator import Atom1Feed
 from django.utils.http import http_date
 from django.utils.translation import get_language
 from django.utils.translation import gettext as _
+from django.views.decorators.http import require_safe
 
 from infoharbor.core.models import Entry
 from infoharbor.core.permissions import ANONYMOUS, Actor
@@ -179,9 +180,11 @@ def search_feed(request: HttpRequest, fmt: str) -> HttpResponse:
     return respond(request, info, entries, fmt, private=False)
 
 
+@require_safe
 def search_atom(request: HttpRequest) -> HttpResponse:
     return search_feed(request, "atom")
 
 
+@require_safe
 def search_json(request: HttpRequest) -> HttpResponse:
     return search_feed(request, "json")
