@@ -264,3 +264,11 @@ def test_private_feed_304(client: Client, org: Any, member: Any) -> None:
     first = client.get(f"/feeds/subscriptions/{token}.json")
     again = client.get(f"/feeds/subscriptions/{token}.json", HTTP_IF_NONE_MATCH=first["ETag"])
     assert again.status_code == 304
+
+
+def test_operators_do_not_see_the_secret(client: Client, member: Any) -> None:
+    subscription = subscribe(member, "q=rice")
+    client.force_login(factories.make_operator())
+    page = client.get(f"/en/operator/subscriptions/subscription/{subscription.pk}/change/")
+    assert page.status_code == 200
+    assert subscription.feed_token not in page.content.decode()
