@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 from typing import Any
 
@@ -9,8 +10,10 @@ import feedparser
 import pytest
 from defusedxml import ElementTree
 from django.test import Client
+from django.utils import timezone
 
 from infoharbor.core.choices import Visibility
+from infoharbor.core.models import Entry
 from infoharbor.search import indexer
 from infoharbor.subscriptions import outbox
 from infoharbor.subscriptions.models import Subscription
@@ -96,6 +99,11 @@ def test_search_json_feed(client: Client, org: Any) -> None:
 def test_feeds_are_newest_first(client: Client, org: Any) -> None:
     old = entry(org, title="Rice one")
     new = entry(org, title="Rice two")
+    # Publication dates an hour apart (made in the same instant, they could tie)
+    hour_ago = timezone.now() - dt.timedelta(hours=1)
+    Entry.objects.filter(pk=old.pk).update(published_at=hour_ago, updated_at=hour_ago)
+    indexer.queue([old.pk])
+    indexer.drain()
     document = json.loads(client.get("/en/search/feed.json?q=rice").content)
     assert [item["url"].rsplit("/", 2)[-2] for item in document["items"]] == [
         str(new.pk),
