@@ -3,10 +3,22 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 from infoharbor.api.routes import api
+from infoharbor.subscriptions import feeds as subscription_feeds
 
 urlpatterns: list[URLPattern | URLResolver] = [
     path("api/v1/", api.urls),
     path("health", include("infoharbor.portal.health_urls")),
+    # Private feeds have no language prefix: the subscription says its language.
+    path(
+        "feeds/subscriptions/<str:token>.atom",
+        subscription_feeds.subscription_atom,
+        name="subscription_feed_atom",
+    ),
+    path(
+        "feeds/subscriptions/<str:token>.json",
+        subscription_feeds.subscription_json,
+        name="subscription_feed_json",
+    ),
 ]
 
 urlpatterns += i18n_patterns(

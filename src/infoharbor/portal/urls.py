@@ -1,6 +1,7 @@
 from django.urls import path, re_path
 
 from infoharbor.portal.views import actions, members, moderation, public, translating, writing
+from infoharbor.search import feeds as search_feeds
 from infoharbor.search import views as search_views
 
 app_name = "portal"
@@ -9,6 +10,8 @@ urlpatterns = [
     path("about/", public.about, name="about"),
     path("entries/", public.entries, name="entries"),
     path("search/", search_views.search, name="search"),
+    path("search/feed.atom", search_feeds.search_atom, name="search_atom"),
+    path("search/feed.json", search_feeds.search_json, name="search_json"),
     path("entries/<int:pk>/", public.entry, name="entry"),
     path("entries/<int:pk>/edit/", writing.entry_edit, name="entry_edit"),
     path("entries/<int:pk>/submit/", actions.submit, name="entry_submit"),

@@ -97,6 +97,10 @@ def search(request: HttpRequest) -> HttpResponse:
         following = request.GET.copy()
         following["page"] = str(page_number + 1)
         next_url = "?" + following.urlencode()
+    # The feeds list what the page lists, newest first (so without its paging and order).
+    feed_query = request.GET.copy()
+    for name in ("page", "sort"):
+        feed_query.pop(name, None)
     return render(
         request,
         "search/search.html",
@@ -108,6 +112,7 @@ def search(request: HttpRequest) -> HttpResponse:
             "previous_url": previous_url,
             "next_url": next_url,
             "clear_url": clear_url,
+            "feed_query": feed_query.urlencode(),
             "searched": bool(form.text.strip())
             or any(request.GET.getlist(n) for n in FACET_PARAMS),
         },

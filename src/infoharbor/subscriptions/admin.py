@@ -14,6 +14,8 @@ class SubscriptionAdmin(admin.ModelAdmin[Subscription]):
     list_filter = ("kind", "target_type", "frequency", "paused")
     search_fields = ("name", "owner__email", "params")
     raw_id_fields = ("owner",)
+    # The feed token is the owner's secret (it reads members-only entries): not shown here.
+    exclude = ("feed_token",)
 
     def has_add_permission(self, request: object) -> bool:
         return False

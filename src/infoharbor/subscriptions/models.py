@@ -14,12 +14,19 @@ them to matching (``outbox.match_entry``'s ``stories``).
 
 from __future__ import annotations
 
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.utils import timezone
 from django.utils.translation import gettext_lazy as _
 
 from infoharbor.subscriptions.choices import FollowTarget, Frequency, SubscriptionKind
+
+
+def new_feed_token() -> str:
+    """The secret part of a subscription's feed address (32 characters, URL-safe)."""
+    return secrets.token_urlsafe(24)
 
 
 class Subscription(models.Model):
@@ -58,6 +65,9 @@ class Subscription(models.Model):
     # The value of the MatchState counter at this subscription's last change: processes
     # catch up on the changes after the revision they loaded.
     revision = models.BigIntegerField(default=0, db_index=True)
+    # Whoever has the address reads the feed (feed readers cannot sign in): the owner gives
+    # it out and replaces it when it leaked (services.rotate_feed_token).
+    feed_token = models.CharField(max_length=64, unique=True, default=new_feed_token)
 
     class Meta:
         ordering = ["owner", "name", "pk"]

@@ -24,7 +24,7 @@ from infoharbor.stories.models import StoryCluster
 from infoharbor.subscriptions import outbox
 from infoharbor.subscriptions.choices import FollowTarget, Frequency, SubscriptionKind
 from infoharbor.subscriptions.conditions import clean_params, follow_params, form_of
-from infoharbor.subscriptions.models import Subscription, SubscriptionRemoval
+from infoharbor.subscriptions.models import Subscription, SubscriptionRemoval, new_feed_token
 
 AUDITED_FIELDS = [
     "name",
@@ -234,3 +234,17 @@ def delete_subscription(*, user: User, origin: audit.Origin, subscription: Subsc
             subscription_id=subscription.pk, revision=outbox.bump_revision()
         )
         subscription.delete()
+
+
+def rotate_feed_token(
+    *, user: User, origin: audit.Origin, subscription: Subscription
+) -> Subscription:
+    """Give the subscription a new feed address: the old one answers 404 from now on."""
+    _check_owner(user, subscription)
+    with transaction.atomic():
+        subscription = Subscription.objects.select_for_update().get(pk=subscription.pk)
+        subscription.feed_token = new_feed_token()
+        subscription.save(update_fields=["feed_token"])
+        # The token itself stays out of the audit trail: it is a secret.
+        audit.record(origin, "subscription.feed_token", subscription, changes={})
+    return subscription

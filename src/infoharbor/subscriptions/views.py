@@ -17,6 +17,7 @@ from infoharbor.core import audit
 from infoharbor.subscriptions import queries, services
 from infoharbor.subscriptions.choices import FollowTarget, SubscriptionKind
 from infoharbor.subscriptions.conditions import clean_params, describe, describe_all
+from infoharbor.subscriptions.feeds import feed_urls
 from infoharbor.subscriptions.forms import SubscriptionForm
 from infoharbor.subscriptions.models import Subscription
 
@@ -155,8 +156,21 @@ def edit(request: HttpRequest, pk: int) -> HttpResponse:
             "lines": describe(subscription.params, subscription.target_type, subscription.target),
             "creating": False,
             "search_params": subscription.params if searching else "",
+            "feed_urls": feed_urls(request, subscription),
         },
     )
+
+
+@require_POST
+@login_required
+def new_feed_address(request: HttpRequest, pk: int) -> HttpResponse:
+    """Replace the secret feed address (after it was shared by mistake): the old one stops."""
+    subscription = _owned(request, pk)
+    services.rotate_feed_token(
+        user=_user(request), origin=audit.Origin.from_request(request), subscription=subscription
+    )
+    messages.success(request, _("The feeds have a new address; the old one no longer works."))
+    return redirect("subscriptions:edit", pk=subscription.pk)
 
 
 @require_POST
