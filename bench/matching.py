@@ -44,6 +44,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import _corpus  # noqa: E402
+from _measure import percentile, rss_mb  # noqa: E402
 
 from infoharbor.search.query import parse  # noqa: E402
 from infoharbor.subscriptions import matching  # noqa: E402
@@ -56,22 +57,6 @@ SEED = 11
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def rss_mb() -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return float("nan")
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    k = (len(ordered) - 1) * p / 100
-    low = int(k)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
 
 
 def load_entries() -> tuple[list[matching.EntryFacts], Counter[str]]:

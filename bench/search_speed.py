@@ -36,7 +36,6 @@ import os
 import platform
 import random
 import re
-import resource
 import shutil
 import sqlite3
 import statistics
@@ -52,6 +51,7 @@ from typing import Any
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 import _corpus  # noqa: E402
+from _measure import peak_rss_mb, percentile, rss_mb  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
 INDEXES = ROOT / "var" / "bench" / "index"
@@ -73,28 +73,6 @@ TARGETS = {
 
 def log(message: str) -> None:
     print(message, file=sys.stderr, flush=True)
-
-
-def rss_mb() -> float:
-    with open("/proc/self/status") as status:
-        for line in status:
-            if line.startswith("VmRSS:"):
-                return int(line.split()[1]) / 1024
-    return 0.0
-
-
-def peak_rss_mb() -> float:
-    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
-
-
-def percentile(values: list[float], p: float) -> float:
-    ordered = sorted(values)
-    if not ordered:
-        return float("nan")
-    k = (len(ordered) - 1) * p / 100
-    low = int(k)
-    high = min(low + 1, len(ordered) - 1)
-    return ordered[low] + (ordered[high] - ordered[low]) * (k - low)
 
 
 # --- Queries -----------------------------------------------------------------------------------
