@@ -71,9 +71,12 @@ def _stories_assigned(pairs: list[tuple[int, int]]) -> None:
             paused=False,
         ).values_list("target", flat=True)
     )
+    joined: dict[int, list[int]] = {}
     for entry_id, story in pairs:
         if str(story) in followed:
-            match_entry(entry_id, stories=[story])
+            joined.setdefault(story, []).append(entry_id)
+    for story, entry_ids in joined.items():
+        match_entries(entry_ids, stories=[story])
 
 
 # --- the revision counter ------------------------------------------------------------------
