@@ -25,7 +25,7 @@ from __future__ import annotations
 
 import datetime as dt
 import threading
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 
 from django.db import transaction
 from django.db.models import F, Q
@@ -46,6 +46,20 @@ from infoharbor.subscriptions.models import Match, MatchState, Subscription, Sub
 # Removals older than this are deleted (every process has caught up long before).
 KEEP_REMOVALS = dt.timedelta(days=7)
 STATE_ID = 1
+
+
+# Channels that fan a match out further (webhook deliveries) register here; each is called
+# inside the publication's transaction with the (subscription id, entry id) pairs just
+# matched, so what it writes commits or rolls back with the Match rows. A pair may have
+# matched before (a republished entry): a channel's writes must be idempotent.
+MatchedCallback = Callable[[list[tuple[int, int]]], None]
+_matched_callbacks: list[MatchedCallback] = []
+
+
+def on_matched(callback: MatchedCallback) -> None:
+    """Call ``callback(pairs)`` whenever entries have matched subscriptions."""
+    if callback not in _matched_callbacks:
+        _matched_callbacks.append(callback)
 
 
 def connect() -> None:
@@ -214,6 +228,10 @@ def match_entries(
             matches.extend(_eligible(facts, found, document.entry_id, now))
     # A republished entry matched before keeps its first match (and its delivery state).
     Match.objects.bulk_create(matches, ignore_conflicts=True)
+    if matches:
+        pairs = [(match.subscription_id, match.entry_id) for match in matches]
+        for callback in _matched_callbacks:
+            callback(pairs)
     return matches
 
 
