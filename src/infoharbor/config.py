@@ -49,6 +49,13 @@ def _non_negative_int(raw: str) -> int:
     return value
 
 
+def _hour(raw: str) -> int:
+    value = int(raw)
+    if not 0 <= value <= 23:
+        raise ValueError(f"expected an hour from 0 to 23, got {raw!r}")
+    return value
+
+
 def _seconds(raw: str) -> float:
     value = float(raw)
     if not value >= 0 or value == float("inf"):  # also refuses NaN
@@ -222,6 +229,40 @@ DECLARATIONS: tuple[Setting, ...] = (
         "Information Harbor <harbor@localhost>",
         "Sender address of the mail the harbor sends.",
         "Information Harbor <no-reply@harbor.example.org>",
+    ),
+    Setting(
+        "MAIL_DIGEST_HOUR",
+        _hour,
+        "7",
+        "Local hour (0-23) at which daily digests go out, in each subscriber's time zone; "
+        "weekly digests go out at the same hour on Mondays.",
+        "6",
+    ),
+    Setting(
+        "MAIL_BOUNCE_LIMIT",
+        _positive_int,
+        "3",
+        "Permanent refusals (SMTP 5xx) in a row after which an address is marked failing: "
+        "no more subscription mail is composed for it until its owner asks to try again or "
+        "changes it. A delivered message resets the count.",
+        "5",
+    ),
+    Setting(
+        "MAIL_MAX_ATTEMPTS",
+        _positive_int,
+        "8",
+        "Attempts to send one message through a server that refuses for now (4xx), times out "
+        "or drops the connection, before the message is marked failed.",
+        "12",
+    ),
+    Setting(
+        "MAIL_RETRY_SECONDS",
+        _seconds,
+        "60",
+        "Wait before the first retry of a message; each further retry waits twice as long "
+        "(at most six hours), plus a random part of up to a quarter, so that many messages "
+        "to one server do not all come back at once.",
+        "30",
     ),
     Setting(
         "MAX_REQUEST_BYTES",

@@ -64,6 +64,7 @@ INSTALLED_APPS = [
     "infoharbor.ingest",
     "infoharbor.stories",
     "infoharbor.subscriptions",
+    "infoharbor.mail",
     "infoharbor.portal",
     "infoharbor.api",
 ]
@@ -251,6 +252,11 @@ EMAIL_USE_SSL: bool = _values["EMAIL_USE_SSL"]
 EMAIL_TIMEOUT = 20
 DEFAULT_FROM_EMAIL: str = _values["EMAIL_FROM"]
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Subscription mail (infoharbor.mail; see docs/operator/mail.md).
+MAIL_DIGEST_HOUR: int = _values["MAIL_DIGEST_HOUR"]
+MAIL_BOUNCE_LIMIT: int = _values["MAIL_BOUNCE_LIMIT"]
+MAIL_MAX_ATTEMPTS: int = _values["MAIL_MAX_ATTEMPTS"]
+MAIL_RETRY_SECONDS: float = _values["MAIL_RETRY_SECONDS"]
 
 # --- Languages and time -------------------------------------------------------------------
 

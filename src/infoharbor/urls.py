@@ -3,6 +3,7 @@ from django.contrib import admin
 from django.urls import URLPattern, URLResolver, include, path
 
 from infoharbor.api.routes import api
+from infoharbor.mail import views as mail_views
 from infoharbor.subscriptions import feeds as subscription_feeds
 
 urlpatterns: list[URLPattern | URLResolver] = [
@@ -19,12 +20,15 @@ urlpatterns: list[URLPattern | URLResolver] = [
         subscription_feeds.subscription_json,
         name="subscription_feed_json",
     ),
+    # One-click unsubscribe (RFC 8058) has no language prefix: a redirect would lose the POST.
+    path("mail/unsubscribe/<str:token>", mail_views.unsubscribe, name="mail_unsubscribe"),
 ]
 
 urlpatterns += i18n_patterns(
     path("accounts/", include("infoharbor.accounts.urls")),
     path("operator/", admin.site.urls),
     path("subscriptions/", include("infoharbor.subscriptions.urls")),
+    path("mail/", include("infoharbor.mail.urls")),
     path("", include("infoharbor.ingest.urls")),
     path("", include("infoharbor.stories.urls")),
     path("", include("infoharbor.portal.urls")),
