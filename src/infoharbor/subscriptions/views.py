@@ -14,9 +14,11 @@ from django.views.decorators.http import require_POST
 
 from infoharbor.accounts.models import User
 from infoharbor.core import audit
+from infoharbor.mail import queries as mail_queries
 from infoharbor.subscriptions import queries, services
 from infoharbor.subscriptions.choices import FollowTarget, SubscriptionKind
 from infoharbor.subscriptions.conditions import clean_params, describe, describe_all
+from infoharbor.subscriptions.deliveries import last_deliveries
 from infoharbor.subscriptions.feeds import feed_urls
 from infoharbor.subscriptions.forms import SubscriptionForm
 from infoharbor.subscriptions.models import Subscription
@@ -54,10 +56,19 @@ def _next(request: HttpRequest, default: str) -> str:
 
 @login_required
 def subscriptions(request: HttpRequest) -> HttpResponse:
-    mine = list(queries.of_owner(_user(request)))
+    user = _user(request)
+    mine = list(queries.of_owner(user))
     lines = describe_all([(s.params, s.target_type, s.target) for s in mine])
-    rows = list(zip(mine, lines, strict=True))
-    return render(request, "subscriptions/list.html", {"rows": rows})
+    delivered = last_deliveries([s.pk for s in mine])
+    rows = [
+        (subscription, described, delivered.get(subscription.pk, []))
+        for subscription, described in zip(mine, lines, strict=True)
+    ]
+    return render(
+        request,
+        "subscriptions/list.html",
+        {"rows": rows, "failing_address": mail_queries.failing_address(user)},
+    )
 
 
 @login_required
