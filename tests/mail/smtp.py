@@ -26,7 +26,8 @@ def free_port() -> int:
 class Mailbox:
     """What the server received, and how it answers next.
 
-    ``rcpt``: replies to the next RCPT commands ("450 ...", "550 ..."; empty: accept).
+    ``rcpt``: replies to the next RCPT commands ("450 ...", "550 ...", or "stall": answer
+    after ``stall_seconds``; none left: accept).
     ``data``: what to do at the next end of DATA: "accept", a reply such as "451 ..." or
     "554 ...", "drop" (close the connection without answering), "stall" (answer after
     ``stall_seconds``) or "hold" (wait until ``release`` is set, then accept).
@@ -47,7 +48,9 @@ class Mailbox:
     ) -> str:
         with self.lock:
             reply = self.rcpt.popleft() if self.rcpt else ""
-        if reply:
+        if reply == "stall":
+            await asyncio.sleep(self.stall_seconds)
+        elif reply:
             return reply
         envelope.rcpt_tos.append(address)
         return "250 OK"

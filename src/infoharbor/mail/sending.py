@@ -93,6 +93,9 @@ def classify(error: BaseException) -> tuple[bool, str]:
     if isinstance(error, smtplib.SMTPResponseException):
         return False, f"SMTP error: {error.smtp_code} {_text(error.smtp_error)}"
     if isinstance(error, smtplib.SMTPServerDisconnected):
+        # smtplib reports a read that timed out as a disconnection; say which it was.
+        if isinstance(error.__context__, TimeoutError):
+            return False, f"timed out: {error}"
         return False, f"connection dropped: {error}"
     if isinstance(error, TimeoutError | socket.timeout):
         return False, f"timed out: {error}"
