@@ -189,9 +189,15 @@ def _closed_port() -> int:
 def test_the_backoff_doubles_with_jitter_up_to_six_hours() -> None:
     import random
 
-    low, high = random.Random(0), random.Random(1)
-    low.random = lambda: 0.0  # type: ignore[method-assign]
-    high.random = lambda: 1.0  # type: ignore[method-assign]
+    class Fixed(random.Random):
+        def __init__(self, value: float) -> None:
+            super().__init__()
+            self.value = value
+
+        def random(self) -> float:
+            return self.value
+
+    low, high = Fixed(0.0), Fixed(1.0)
     assert sending.retry_delay(1, 60, low) == dt.timedelta(seconds=60)
     assert sending.retry_delay(2, 60, low) == dt.timedelta(seconds=120)
     assert sending.retry_delay(3, 60, high) == dt.timedelta(seconds=300)
