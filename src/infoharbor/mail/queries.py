@@ -5,8 +5,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
-from django.db.models import Count, F, Window
-from django.db.models.functions import RowNumber
+from django.db.models import Count, OuterRef, Subquery
 from django.utils.translation import gettext_lazy as _
 
 from infoharbor.accounts.models import User
@@ -28,8 +27,18 @@ SHOWN_STATE = {
 
 def deliveries(subscription_ids: Sequence[int], limit: int) -> list[Delivery]:
     """The last ``limit`` messages of each subscription (one query)."""
+    # The newest messages of the row's subscription (a correlated subquery on the
+    # (subscription, message) index; a window function cannot be grouped here).
+    newest = (
+        MessageItem.objects.filter(subscription_id=OuterRef("subscription_id"))
+        .order_by("-message_id")
+        .values("message_id")
+        .distinct()[:limit]
+    )
     rows = (
-        MessageItem.objects.filter(subscription_id__in=list(subscription_ids))
+        MessageItem.objects.filter(
+            subscription_id__in=list(subscription_ids), message_id__in=Subquery(newest)
+        )
         .values(
             "subscription_id",
             "message_id",
@@ -39,13 +48,7 @@ def deliveries(subscription_ids: Sequence[int], limit: int) -> list[Delivery]:
             "message__last_error",
             "message__next_attempt_at",
         )
-        .annotate(
-            entries=Count("pk"),
-            rank=Window(
-                RowNumber(), partition_by=[F("subscription_id")], order_by=F("message_id").desc()
-            ),
-        )
-        .filter(rank__lte=limit)
+        .annotate(entries=Count("pk"))
         .order_by("subscription_id", "-message_id")
     )
     found = []
