@@ -319,3 +319,32 @@ def test_the_sweep_enqueues_what_is_due_once(org: Any, mailbox: Mailbox) -> None
     assert (
         DBTaskResult.objects.filter(task_path=tasks.compose_immediate_mail.module_path).count() == 1
     )
+
+
+@pytest.mark.parametrize(
+    ("language", "digest_name", "my_subscriptions"),
+    [
+        ("th", "สรุปรายวัน", "การรับข่าวสารของฉัน"),
+        ("vi", "Bản tin tổng hợp hằng ngày", "Đăng ký theo dõi của tôi"),
+    ],
+)
+def test_a_digest_arrives_in_the_subscribers_language(
+    org: Any, mailbox: Mailbox, language: str, digest_name: str, my_subscriptions: str
+) -> None:
+    reader = factories.make_user(preferred_language=language, time_zone="Asia/Bangkok")
+    subscribe(reader, "q=rice", frequency="daily")
+    publish(org, publisher(org), "Rice exports rise")
+    later = timezone.now() + dt.timedelta(days=2)
+    (pk,) = compose.compose_digests(now=later)
+    assert sending.send(pk, now=later).outcome == sending.Outcome.SENT
+
+    (received,) = mailbox.accepted
+    # The subject travels encoded (RFC 2047, folded onto a line of its own) and reads in the
+    # language again.
+    assert str(received["Subject"]).strip() == f"{digest_name}: 1 new entry"
+    assert received["Content-Language"] == language
+    body = parts(received)
+    assert my_subscriptions in body["text/plain"]
+    assert my_subscriptions in body["text/html"]
+    assert f'<html lang="{language}">' in body["text/html"]
+    assert f"https://harbor.example.org/{language}/subscriptions/" in body["text/plain"]
