@@ -348,3 +348,13 @@ def test_a_digest_arrives_in_the_subscribers_language(
     assert my_subscriptions in body["text/html"]
     assert f'<html lang="{language}">' in body["text/html"]
     assert f"https://harbor.example.org/{language}/subscriptions/" in body["text/plain"]
+
+
+def test_old_sent_messages_are_pruned_and_open_ones_kept(org: Any, mailbox: Mailbox) -> None:
+    sent = one_message(org)
+    sending.send(sent.pk)
+    waiting = one_message(org, sent.recipient, "Rice two")
+    later = timezone.now() + tasks.KEEP_MESSAGES + dt.timedelta(days=1)
+    assert tasks.prune(later) == 2  # the message and its one item
+    assert list(Message.objects.values_list("pk", flat=True)) == [waiting.pk]
+    assert Match.objects.filter(delivered_at__isnull=False).count() == 2

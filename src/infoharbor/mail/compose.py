@@ -148,13 +148,8 @@ def due_digests(
         cutoff = due.period_start(
             now, zone_of(recipient.time_zone), settings.MAIL_DIGEST_HOUR, weekly=weekly
         )
-        if due.is_due(
-            now,
-            zone_of(recipient.time_zone),
-            settings.MAIL_DIGEST_HOUR,
-            weekly=weekly,
-            oldest_waiting=group.oldest,
-        ):
+        # due.is_due(), keeping the cutoff the composition needs.
+        if group.oldest is not None and group.oldest < cutoff:
             found.append((recipient, group.subscription_ids, cutoff))
     return found
 
@@ -219,14 +214,16 @@ def _compose(
     if taken.update(delivered_at=now) != len(rows):
         raise _Taken
     zone = zone_of(recipient.time_zone)
+    names = dict(
+        Subscription.objects.filter(pk__in={s for _pk, s, _e in rows}).values_list("pk", "name")
+    )
     with translation.override(recipient.language), timezone.override(zone):
-        matched = _matched(rows, recipient.language)
+        matched = _matched(rows, names, recipient.language)
         if not matched:
             # Every entry was withdrawn meanwhile: the matches are used up, and no empty
             # message goes out.
             return None
         shown = {(row.subscription_id, row.entry.entry_id) for row in matched}
-        names = dict(Subscription.objects.filter(pk__in=subscription_ids).values_list("pk", "name"))
         carried = sorted({subscription for subscription, _entry in shown})
         unsubscribe_url = _absolute(reverse("mail_unsubscribe", args=[tokens.make(carried)]))
         context = _context(kind, matched, names, carried, unsubscribe_url, owner=owner, zone=zone)
@@ -252,7 +249,9 @@ def _compose(
     return message.pk
 
 
-def _matched(rows: list[tuple[int, int, int]], language: str) -> list[layout.Matched]:
+def _matched(
+    rows: list[tuple[int, int, int]], names: dict[int, str], language: str
+) -> list[layout.Matched]:
     entry_ids = {entry for _pk, _s, entry in rows}
     entries = with_card_relations(
         Entry.objects.filter(pk__in=entry_ids, status=EntryStatus.PUBLISHED)
@@ -262,9 +261,6 @@ def _matched(rows: list[tuple[int, int, int]], language: str) -> list[layout.Mat
         StoryMember.objects.filter(entry_id__in=entry_ids, cluster__isnull=False).values_list(
             "entry_id", "cluster_id"
         )
-    )
-    names = dict(
-        Subscription.objects.filter(pk__in={s for _pk, s, _e in rows}).values_list("pk", "name")
     )
     matched = []
     for _pk, subscription, entry_id in rows:

@@ -37,6 +37,10 @@ from infoharbor.subscriptions.models import Subscription
 COMPOSE_ROUNDS = 5
 # Messages enqueued for sending per sweep at most; the next tick enqueues the rest.
 SWEEP_LIMIT = 1000
+# Sent and failed messages are kept this long (operators look into them; the subscriptions
+# page shows the last deliveries), then deleted, a bounded batch per tick.
+KEEP_MESSAGES = dt.timedelta(days=90)
+PRUNE_LIMIT = 1000
 
 
 @task(queue=Queue.DEFAULT)
@@ -124,4 +128,16 @@ def enqueue_mail(now: dt.datetime | None = None) -> int:
         if pk not in waiting:
             send_mail_message.enqueue(pk)
             count += 1
+    prune(now)
     return count
+
+
+def prune(now: dt.datetime | None = None) -> int:
+    """Delete sent and failed messages older than :data:`KEEP_MESSAGES` (their matches stay
+    delivered); how many were deleted."""
+    cutoff = (now or timezone.now()) - KEEP_MESSAGES
+    old = Message.objects.filter(
+        state__in=[MessageState.SENT, MessageState.FAILED], created_at__lt=cutoff
+    ).values_list("pk", flat=True)[:PRUNE_LIMIT]
+    deleted, _kinds = Message.objects.filter(pk__in=list(old)).delete()
+    return deleted
