@@ -79,6 +79,16 @@ def test_a_harvest_makes_one_message_per_subscriber_grouped_by_subscription(
     assert compose.compose_immediate() == []
 
 
+def test_matches_of_digests_only_enqueue_no_composition(
+    org: Any, django_capture_on_commit_callbacks: Any
+) -> None:
+    subscribe(factories.make_user(), "q=rice", frequency="daily")
+    with django_capture_on_commit_callbacks(execute=True):
+        publish(org, publisher(org), "Rice")
+    assert Match.objects.count() == 1
+    assert tasks_of(tasks.compose_immediate_mail) == []
+
+
 def test_composition_and_the_matches_it_takes_roll_back_together(
     org: Any, monkeypatch: pytest.MonkeyPatch
 ) -> None:

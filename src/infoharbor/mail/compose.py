@@ -47,6 +47,7 @@ from infoharbor.core.models import Entry
 from infoharbor.core.platforms import BY_KEY as PLATFORMS
 from infoharbor.core.platforms import PLATFORMS as PLATFORM_ORDER
 from infoharbor.core.queries import entry_cards, with_card_relations
+from infoharbor.core.tasks import enqueue_on_commit
 from infoharbor.mail import due, layout, tokens
 from infoharbor.mail.choices import MessageKind
 from infoharbor.mail.models import AddressHealth, Message, MessageItem
@@ -181,7 +182,7 @@ def compose_one(
         with transaction.atomic():
             pk = _compose(recipient, subscription_ids, kind, now=now, before=before)
             if pk is not None:
-                transaction.on_commit(lambda: tasks.enqueue_send(pk))
+                enqueue_on_commit(tasks.send_mail_message, pk)
     except _Taken:
         return None
     return pk

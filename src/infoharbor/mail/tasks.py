@@ -92,7 +92,9 @@ def enqueue_compositions() -> None:
 
 
 def _matched(pairs: list[tuple[int, int]]) -> None:
-    # In the publication's transaction: only the enqueue waits for the commit.
+    # In the publication's transaction: only the enqueue waits for the commit. Not
+    # enqueue_on_commit(): that always adds a task, and a harvest's many commits must add
+    # one composition, not one each.
     subscriptions = {subscription for subscription, _entry in pairs}
     if Subscription.objects.filter(pk__in=subscriptions, frequency=Frequency.IMMEDIATELY).exists():
         transaction.on_commit(_enqueue_composition)
