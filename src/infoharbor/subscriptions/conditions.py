@@ -8,9 +8,13 @@ saved search means exactly what the page meant.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
+import icu
+from django.conf import settings
 from django.http import QueryDict
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
@@ -77,12 +81,31 @@ def follow_params(target_type: str, target: str) -> str:
     return query.urlencode()
 
 
+@functools.lru_cache(maxsize=32)
+def _or_list(language: str) -> icu.ListFormatter | None:
+    # ICU knows how each language joins a list ("A, B หรือ C", "A、B或C", Burmese with its
+    # own separator); for a language it has no data for (Tetum) it would quietly answer in
+    # English, so those keep the interface catalogue's phrase.
+    locale = icu.Locale.forLanguageTag(language)
+    if locale.getName() not in _ICU_LOCALES:
+        return None
+    return icu.ListFormatter.createInstance(
+        locale, icu.UListFormatterType.OR, icu.UListFormatterWidth.WIDE
+    )
+
+
+_ICU_LOCALES = frozenset(icu.Locale.getAvailableLocales())
+
+
 def _either(values: list[str]) -> str:
     """``a``, ``a or b``, ``a, b or c`` in the reader's language."""
     if not values:
         return ""
     if len(values) == 1:
         return values[0]
+    formatter = _or_list(translation.get_language() or settings.LANGUAGE_CODE)
+    if formatter is not None:
+        return str(formatter.format(values))
     return _("%(some)s or %(last)s") % {"some": ", ".join(values[:-1]), "last": values[-1]}
 
 
