@@ -19,6 +19,7 @@ from infoharbor.search import indexer
 from infoharbor.stories import services as story_services
 from infoharbor.stories.models import StoryMember
 from infoharbor.subscriptions import outbox
+from infoharbor.subscriptions.conditions import describe
 from tests import factories
 from tests.search.test_feeds import assert_valid_atom, assert_valid_json_feed
 from tests.stories.conftest import Outlet, plain_outlets, story
@@ -93,3 +94,23 @@ def test_items_are_in_the_subscriptions_language_where_translated(client: Client
     assert items["Rice export prices"]["summary"] == "Rice."
     assert items["ข้าวหอมมะลิ"]["language"] == "th"
     assert {e.title for e in atom.entries} == set(items)
+
+
+def test_a_story_follow_is_described_by_the_storys_title(
+    plain_outlets: tuple[Outlet, Outlet, Outlet],
+) -> None:
+    first, _second, third = plain_outlets
+    public = first.publish(story("en", 0), title="Floods close the border road")
+    private = third.publish(story("en", 1), title="Members' briefing", visibility="members")
+    story_services.assign_pending()
+    reader = factories.make_user("reader@example.org")
+    told = follow(reader, "story", str(StoryMember.objects.get(entry=public).cluster_id))
+    hidden = follow(reader, "story", str(StoryMember.objects.get(entry=private).cluster_id))
+
+    assert describe(told.params, told.target_type, told.target) == [
+        "Entries of the story “Floods close the border road”"
+    ]
+    # A title not everyone may read stays out of words that reach feeds and mail.
+    assert describe(hidden.params, hidden.target_type, hidden.target) == [
+        f"Entries of the story {hidden.target}"
+    ]

@@ -20,9 +20,12 @@ from django.utils.translation import ngettext
 
 from infoharbor.core import kinds
 from infoharbor.core.models import Country, Language, Organization, Sector
+from infoharbor.core.permissions import ANONYMOUS
 from infoharbor.core.platforms import BY_KEY as PLATFORMS
+from infoharbor.core.queries import published_entries
 from infoharbor.search.backends.base import Filters
 from infoharbor.search.forms import FACET_PARAMS, SearchForm
+from infoharbor.stories.models import StoryCluster
 from infoharbor.subscriptions.choices import FollowTarget
 
 # The page's parameters that say what is listed (sorting and paging do not).
@@ -148,6 +151,9 @@ def describe(
     """What a subscription matches, in plain words: the first line says which entries, each
     further line one more condition (all must hold; within a line any value may)."""
     if target_type == FollowTarget.STORY:
+        title = _story_title(target)
+        if title:
+            return [_("Entries of the story “%(title)s”") % {"title": title}]
         return [_("Entries of the story %(story)s") % {"story": target}]
     form = form_of(params)
     filters = form.filters()
@@ -185,6 +191,25 @@ def describe(
     elif end:
         lines.append(_("published until %(end)s") % {"end": end})
     return lines
+
+
+def _story_title(target: str) -> str:
+    # The story is named by the entry that started it, when everyone may read that entry
+    # (these words reach feeds and mail); otherwise by its number.
+    if not target.isdigit():
+        return ""
+    representative = (
+        StoryCluster.objects.filter(pk=int(target)).values_list("representative", flat=True).first()
+    )
+    if representative is None:
+        return ""
+    title = (
+        published_entries(ANONYMOUS)
+        .filter(pk=representative)
+        .values_list("title", flat=True)
+        .first()
+    )
+    return title or ""
 
 
 def describe_all(rows: list[tuple[str, str, str]]) -> list[list[str]]:
