@@ -161,8 +161,23 @@ def _time_problem(path: str, moment: datetime) -> list[Problem]:
     ]
 
 
+def _empty(path: str, name: str) -> Problem:
+    return Problem(path, "value.empty", f"<{name}> is empty; it needs a value.")
+
+
 def info_problems(path: str, info: Info, sent: datetime | None) -> list[Problem]:
     problems: list[Problem] = []
+    # What the reader refuses already, checked again for alerts built in code (authoring).
+    if not info.categories:
+        problems.append(
+            Problem(
+                f"{path}/category",
+                "element.missing",
+                "The info has no category; give at least one (Geo, Met, Safety, ...).",
+            )
+        )
+    if not info.event.strip():
+        problems.append(_empty(f"{path}/event", "event"))
     if not language_tag_ok(info.language):
         problems.append(
             Problem(
@@ -190,6 +205,10 @@ def info_problems(path: str, info: Info, sent: datetime | None) -> list[Problem]
                     )
                 )
     for index, resource in enumerate(info.resources, 1):
+        if not resource.description.strip():
+            problems.append(_empty(f"{path}/resource[{index}]/resourceDesc", "resourceDesc"))
+        if not resource.mime_type.strip():
+            problems.append(_empty(f"{path}/resource[{index}]/mimeType", "mimeType"))
         if resource.size is not None and resource.size < 0:
             problems.append(
                 Problem(
@@ -213,6 +232,8 @@ def _out_of_range(point: LatLon) -> str | None:
 
 def area_problems(path: str, area: Area) -> list[Problem]:
     problems: list[Problem] = []
+    if not area.description.strip():
+        problems.append(_empty(f"{path}/areaDesc", "areaDesc"))
     for index, points in enumerate(area.polygons, 1):
         problems += polygon_problems(f"{path}/polygon[{index}]", points)
     for index, circle in enumerate(area.circles, 1):
