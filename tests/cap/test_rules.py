@@ -250,3 +250,10 @@ def test_ceiling_needs_altitude_and_lies_above_it() -> None:
 
 def test_times_without_offset_in_alerts_built_in_code() -> None:
     assert "time.no-offset" in codes(alert(sent=datetime(2026, 12, 3, 18, 30)))  # noqa: DTZ001
+
+
+def test_control_characters_that_xml_cannot_carry() -> None:
+    info = replace(alert().infos[0], headline="Flood\x00warning")
+    problems = check_alert(replace(alert(), infos=(info,)))
+    assert [(p.path, p.code) for p in problems] == [("alert/info[1]", "text.control-character")]
+    assert "Flood?warning" in problems[0].message

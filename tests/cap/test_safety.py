@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import random
 import socket
 import time
 import tracemalloc
@@ -125,3 +126,26 @@ def test_unknown_root_is_named() -> None:
     with pytest.raises(CapError) as refused:
         parse_alert(b"<html><body/></html>")
     assert refused.value.codes == {"document.unknown"}
+
+
+@pytest.mark.parametrize("name", ["canada.cap", "bushfire_valid.edxlde", "weather_index.atom"])
+def test_damaged_documents_give_problems_never_crashes(name: str) -> None:
+    rng = random.Random(name)  # noqa: S311 (reproducible damage, not secrets)
+    data = (DATA / name).read_bytes()
+    for _ in range(60):
+        damaged = bytearray(data)
+        at = rng.randrange(len(damaged))
+        kind = rng.randrange(3)
+        if kind == 0:
+            damaged = damaged[:at]
+        elif kind == 1:
+            damaged[at] = rng.choice(b"<>&;,. -+:09aZ\"'/\x00\xff")
+        else:
+            damaged[at : at + rng.randrange(1, 20)] = rng.choice(
+                [b"", b"1,2 3", b"-999", b"<x/>", b"</info>", b"&amp;", b"T"]
+            )
+        try:
+            validate_document(bytes(damaged))
+        except CapError as error:  # the only exception allowed out, with its reasons
+            problems = error.problems
+            assert problems

@@ -8,6 +8,8 @@ a read alert and of one built in code (the authoring form) read the same.
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+from dataclasses import fields, is_dataclass, replace
 from datetime import datetime
 
 from shapely.geometry import Polygon
@@ -59,6 +61,8 @@ LANGUAGE_TAG = re.compile(
 # CAP 1.2 section 3.2.1: identifier and sender must not include spaces, commas or restricted
 # characters (< and &).
 _FORBIDDEN = re.compile(r"[\s,<&]")
+# Characters XML 1.0 cannot carry: an alert built in code with one could not be written.
+_NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 NEEDS_REFERENCES = {MsgType.UPDATE, MsgType.CANCEL, MsgType.ACK, MsgType.ERROR}
 
 
@@ -70,9 +74,39 @@ def _aware(moment: datetime) -> bool:
     return moment.tzinfo is not None and moment.utcoffset() is not None
 
 
+def _texts(value: object, path: str) -> Iterator[tuple[str, str]]:
+    """Every string in the alert, with the path of the element that holds it."""
+    if isinstance(value, str):
+        yield path, value
+    elif is_dataclass(value) and not isinstance(value, type):
+        for item in fields(value):
+            yield from _texts(getattr(value, item.name), path)
+    elif isinstance(value, tuple):
+        for item in value:
+            yield from _texts(item, path)
+
+
+def text_problems(alert: Alert) -> list[Problem]:
+    problems: list[Problem] = []
+    parts: list[tuple[str, object]] = [("alert", replace(alert, infos=()))]
+    parts += [(f"alert/info[{i}]", info) for i, info in enumerate(alert.infos, 1)]
+    for path, part in parts:
+        for where, text in _texts(part, path):
+            if _NOT_XML.search(text):
+                problems.append(
+                    Problem(
+                        where,
+                        "text.control-character",
+                        f"The text '{_NOT_XML.sub('?', text)[:40]}' holds a control character "
+                        "that XML cannot carry; remove it.",
+                    )
+                )
+    return problems
+
+
 def alert_problems(alert: Alert) -> list[Problem]:
     """Every rule the alert breaks, its info blocks and areas included."""
-    problems: list[Problem] = []
+    problems: list[Problem] = text_problems(alert)
     for name, value in (("identifier", alert.identifier), ("sender", alert.sender)):
         if not value or _FORBIDDEN.search(value):
             problems.append(
