@@ -19,16 +19,8 @@ from typing import cast
 from lxml import etree
 
 from infoharbor.cap.model import Alert, Area, CapError, Info, Problem
-from infoharbor.cap.parse import (
-    MAX_BYTES,
-    SCHEMA_COVERED,
-    XMLDSIG,
-    DocumentKind,
-    FeedEntry,
-    path_of,
-    read_alert,
-    read_document,
-)
+from infoharbor.cap.parse import MAX_BYTES, DocumentKind, FeedEntry, read_document
+from infoharbor.cap.reader import SCHEMA_COVERED, XMLDSIG, path_of, read_alert
 from infoharbor.cap.rules import alert_problems, area_problems, info_problems
 
 SCHEMA_DIR = Path(__file__).parent / "schema"
