@@ -2,8 +2,10 @@
 
 Elements come in the schema's order, times to the second with their offset (UTC as ``-00:00``,
 as CAP 1.2 3.3.2 asks), coordinates in CAP's ``lat,lon`` order with as many digits as it takes
-to read the same number back: ``parse_alert(write_alert(a)) == a`` for any alert that passes
-the rules, whichever CAP version it was read from.
+to read the same number back: ``parse_alert(write_alert(a)) == a`` for any alert read from
+CAP, whichever version. An alert built in code round-trips too when its times are whole seconds
+and its texts carry no leading or trailing white space (CAP 1.2 has no fractions of a second;
+the reader strips text).
 """
 
 from __future__ import annotations
