@@ -44,6 +44,7 @@ OPERATIONS = {
     ("get", "/api/v1/subscriptions/{subscription_id}"): "get_subscription",
     ("patch", "/api/v1/subscriptions/{subscription_id}"): "update_subscription",
     ("delete", "/api/v1/subscriptions/{subscription_id}"): "delete_subscription",
+    ("post", "/api/v1/subscriptions/{subscription_id}/feed-address"): "rotate_feed_address",
 }
 
 
