@@ -25,6 +25,7 @@ urlpatterns += i18n_patterns(
     path("accounts/", include("infoharbor.accounts.urls")),
     path("operator/", admin.site.urls),
     path("subscriptions/", include("infoharbor.subscriptions.urls")),
+    path("webhooks/", include("infoharbor.webhooks.urls")),
     path("", include("infoharbor.ingest.urls")),
     path("", include("infoharbor.stories.urls")),
     path("", include("infoharbor.portal.urls")),

@@ -35,6 +35,7 @@ PERIODIC: tuple[str, ...] = (
     "infoharbor.ingest.tasks.enqueue_due_sources",
     "infoharbor.search.tasks.enqueue_index_drain",
     "infoharbor.stories.tasks.enqueue_story_assignment",
+    "infoharbor.webhooks.tasks.enqueue_due_deliveries",
 )
 
 _last_tick: dict[str, float] = {}
