@@ -54,10 +54,10 @@ def deliveries_for(pairs: list[tuple[int, int]]) -> list[Delivery]:
     now = timezone.now()
     rows: list[Delivery] = []
     for subscription, entry in pairs:
-        owner = owner_of.get(subscription)
-        if owner is None:
+        owner_id = owner_of.get(subscription)
+        if owner_id is None:
             continue
-        for endpoint in every.get(owner, []) + chosen.get(subscription, []):
+        for endpoint in every.get(owner_id, []) + chosen.get(subscription, []):
             rows.append(
                 Delivery(
                     endpoint_id=endpoint,
