@@ -57,7 +57,10 @@ def test_a_publication_writes_a_delivery_and_the_receiver_gets_it_signed(hooked:
     assert event["entry"]["id"] == entry.pk
     assert event["entry"]["title"] == "Thai rice export rises"
     assert event["entry"]["summary"] == "A short summary."
-    assert event["entry"]["url"].endswith(f"/entries/{entry.pk}/") or str(entry.pk) in event["entry"]["url"]
+    assert (
+        event["entry"]["url"].endswith(f"/entries/{entry.pk}/")
+        or str(entry.pk) in event["entry"]["url"]
+    )
     assert event["entry"]["platform"] == "information"
     assert event["entry"]["kind"] == "information.news"
     assert (event["entry"]["country"], event["entry"]["language"]) == ("TH", "en")
