@@ -16,7 +16,7 @@ import pytest
 
 from tests.ingest.conftest import feed_server
 from tests.ingest.server import FeedServer
-from tests.webhooks.receiver import Receiver, Received
+from tests.webhooks.receiver import Received, Receiver
 from tests.worker.test_process import WorkerHarbour, wait_for
 
 pytestmark = pytest.mark.slow_subprocess
@@ -79,7 +79,8 @@ def test_a_worker_killed_mid_send_loses_nothing_and_doubles_no_event(
             for url, secret in db.execute("SELECT url, secret FROM webhooks_endpoint"):
                 receiver.secrets["/" + url.split("/", 3)[3]] = secret
         written = deliveries(harbour)
-        assert len(written) == ENDPOINTS and {row[1] for row in written} == {"pending"}
+        assert len(written) == ENDPOINTS
+        assert {row[1] for row in written} == {"pending"}
 
         first = harbour.start_worker()
         wait_for(lambda: len(receiver.received) >= 1, "the first requests", harbour)
