@@ -15,6 +15,7 @@ digests are an email matter).
 
 from __future__ import annotations
 
+from django.db import connection
 from django.utils import timezone
 
 from infoharbor.core.tasks import enqueue_on_commit
@@ -25,10 +26,49 @@ from infoharbor.webhooks.models import Delivery, Endpoint
 def on_matched(pairs: list[tuple[int, int]]) -> None:
     deliveries = deliveries_for(pairs)
     if deliveries:
-        Delivery.objects.bulk_create(deliveries, ignore_conflicts=True, batch_size=2000)
+        insert(deliveries)
         from infoharbor.webhooks import tasks
 
         enqueue_on_commit(tasks.deliver_due)
+
+
+# Columns written by insert(); the others keep their defaults (empty, null, zero).
+_COLUMNS = (
+    "endpoint_id", "subscription_id", "entry_id", "event_id", "event_type", "state",
+    "created_at", "retrying_since", "next_attempt_at", "claim", "attempts", "error",
+    "response_excerpt",
+)  # fmt: skip
+_ROWS_PER_INSERT = 500
+
+
+def insert(deliveries: list[Delivery]) -> None:
+    """Write new deliveries, skipping those already there (one per endpoint and match).
+
+    Multi-row INSERTs rather than ``bulk_create``, which spends about 0.3 ms of CPU per row
+    preparing its values: 3 s for the 10,000 deliveries of one entry, inside the
+    publication's transaction. ``ON CONFLICT DO NOTHING`` (SQLite 3.24+, PostgreSQL)."""
+    quote = connection.ops.quote_name
+    adapt = connection.ops.adapt_datetimefield_value
+    native_uuid = connection.features.has_native_uuid_field
+    rows = []
+    for d in deliveries:
+        created, since, due = adapt(d.created_at), adapt(d.retrying_since), adapt(d.next_attempt_at)
+        event = d.event_id if native_uuid else d.event_id.hex
+        rows.append((
+            d.endpoint_id, d.subscription_id, d.entry_id, event, d.event_type, d.state,
+            created, since, due, "", 0, "", "",
+        ))  # fmt: skip
+    columns = ", ".join(quote(name) for name in _COLUMNS)
+    row_marks = "(" + ", ".join(["%s"] * len(_COLUMNS)) + ")"
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), _ROWS_PER_INSERT):
+            chunk = rows[start : start + _ROWS_PER_INSERT]
+            sql = (
+                f"INSERT INTO {quote(Delivery._meta.db_table)} ({columns}) VALUES "  # noqa: S608 - names from the model
+                + ", ".join([row_marks] * len(chunk))
+                + " ON CONFLICT DO NOTHING"
+            )
+            cursor.execute(sql, [value for row in chunk for value in row])
 
 
 def deliveries_for(pairs: list[tuple[int, int]]) -> list[Delivery]:

@@ -31,11 +31,13 @@ import math
 import random
 import secrets
 import time
+import uuid
 from collections import Counter
 from collections.abc import Callable
 from dataclasses import dataclass
 
 from django.conf import settings
+from django.db import connection, transaction
 from django.db.models import F
 from django.utils import timezone
 
@@ -90,7 +92,42 @@ def claim_seconds(count: int) -> float:
     return settings.WEBHOOK_TIMEOUT_SECONDS * (rounds + 1) + 10.0
 
 
-def claim(limit: int = BATCH, *, endpoint_id: int | None = None) -> list[Delivery]:
+@dataclass(slots=True)
+class Due:
+    """A claimed delivery: what sending it needs, and what its attempt changes. (Plain
+    rows, not model instances: a batch of thousands is read several times faster.)"""
+
+    pk: int
+    endpoint_id: int
+    url: str
+    secret: str
+    owner_active: bool
+    event_id: uuid.UUID
+    event_type: str
+    created_at: dt.datetime
+    retrying_since: dt.datetime
+    attempts: int
+    subscription_id: int | None
+    entry_id: int | None
+    state: str = DeliveryState.PENDING
+    next_attempt_at: dt.datetime | None = None
+    claim: str = ""
+    last_attempt_at: dt.datetime | None = None
+    delivered_at: dt.datetime | None = None
+    status_code: int | None = None
+    duration_ms: int | None = None
+    error: str = ""
+    response_excerpt: str = ""
+
+
+_DUE_FIELDS = (
+    "pk", "endpoint_id", "endpoint__url", "endpoint__secret", "endpoint__owner__is_active",
+    "event_id", "event_type", "created_at", "retrying_since", "attempts", "subscription_id",
+    "entry_id", "last_attempt_at", "delivered_at", "status_code", "duration_ms",
+)  # fmt: skip
+
+
+def claim(limit: int = BATCH, *, endpoint_id: int | None = None) -> list[Due]:
     """Take up to ``limit`` due deliveries for this worker (oldest due first)."""
     now = timezone.now()
     due = Delivery.objects.filter(
@@ -105,24 +142,33 @@ def claim(limit: int = BATCH, *, endpoint_id: int | None = None) -> list[Deliver
     Delivery.objects.filter(
         pk__in=ids, next_attempt_at__lte=now, state=DeliveryState.PENDING
     ).update(claim=token, next_attempt_at=now + dt.timedelta(seconds=claim_seconds(len(ids))))
-    return list(Delivery.objects.filter(claim=token).select_related("endpoint", "endpoint__owner"))
+    rows = Delivery.objects.filter(claim=token).order_by("pk").values_list(*_DUE_FIELDS)
+    return [
+        Due(
+            pk=row[0], endpoint_id=row[1], url=row[2], secret=row[3], owner_active=row[4],
+            event_id=row[5], event_type=row[6], created_at=row[7], retrying_since=row[8],
+            attempts=row[9], subscription_id=row[10], entry_id=row[11],
+            last_attempt_at=row[12], delivered_at=row[13], status_code=row[14],
+            duration_ms=row[15],
+        )
+        for row in rows
+    ]  # fmt: skip
 
 
 def user_agent() -> str:
     return f"InformationHarbor-Webhooks/{__version__} (+{settings.SITE_URL})"
 
 
-def request_for(delivery: Delivery, event_body: bytes, timestamp: int, agent: str) -> wire.Request:
-    endpoint = delivery.endpoint
+def request_for(delivery: Due, event_body: bytes, timestamp: int, agent: str) -> wire.Request:
     return wire.Request(
         key=delivery.pk,
-        url=endpoint.url,
+        url=delivery.url,
         headers=(
             ("Content-Type", "application/json"),
             ("User-Agent", agent),
             (signing.EVENT_HEADER, str(delivery.event_id)),
             (signing.TYPE_HEADER, delivery.event_type),
-            (signing.HEADER, signing.header_value(endpoint.secret, timestamp, event_body)),
+            (signing.HEADER, signing.header_value(delivery.secret, timestamp, event_body)),
         ),
         body=event_body,
     )
@@ -135,7 +181,7 @@ class BatchResult:
     skipped: int = 0
 
 
-def send_batch(batch: list[Delivery]) -> BatchResult:
+def send_batch(batch: list[Due]) -> BatchResult:
     """Send the claimed ``batch`` and record every outcome."""
     entries = payloads.entry_data(sorted({d.entry_id for d in batch if d.entry_id}))
     subscriptions = payloads.subscription_data(
@@ -170,8 +216,8 @@ def send_batch(batch: list[Delivery]) -> BatchResult:
     return record(batch, outcomes, skipped)
 
 
-def _skip_reason(delivery: Delivery, entries: dict[int, dict[str, object]]) -> str:
-    if not delivery.endpoint.owner.is_active:
+def _skip_reason(delivery: Due, entries: dict[int, dict[str, object]]) -> str:
+    if not delivery.owner_active:
         return "The endpoint's owner account is closed."
     if delivery.entry_id is None:
         return ""
@@ -182,7 +228,7 @@ def _skip_reason(delivery: Delivery, entries: dict[int, dict[str, object]]) -> s
 
 
 def record(
-    batch: list[Delivery], outcomes: dict[int, wire.Outcome], skipped: dict[int, str]
+    batch: list[Due], outcomes: dict[int, wire.Outcome], skipped: dict[int, str]
 ) -> BatchResult:
     now = timezone.now()
     max_age = dt.timedelta(seconds=settings.WEBHOOK_MAX_AGE_SECONDS)
@@ -224,9 +270,42 @@ def record(
             delivery.state, delivery.next_attempt_at = DeliveryState.FAILED, None
         else:
             delivery.next_attempt_at = next_at
-    Delivery.objects.bulk_update(batch, _RECORDED, batch_size=500)
+    write_outcomes(batch)
     _update_endpoints(succeeded, failures, gone, now)
     return result
+
+
+def write_outcomes(batch: list[Due]) -> None:
+    """Save the recorded fields of ``batch``: one UPDATE per row, sent with executemany.
+
+    Not ``bulk_update``: its CASE WHEN expressions cost about 9 ms of CPU per row here
+    (10,000 endpoints: 90 s); a prepared UPDATE run for every row costs microseconds."""
+    meta = Delivery._meta
+    quote = connection.ops.quote_name
+    # Plain fields, so each column is named as its field.
+    columns = ", ".join(f"{quote(name)} = %s" for name in _RECORDED)
+    table = quote(meta.db_table)
+    pk = quote(str(meta.pk.column))
+    sql = f"UPDATE {table} SET {columns} WHERE {pk} = %s"  # noqa: S608 - names from the model
+    adapt = connection.ops.adapt_datetimefield_value
+    rows = [
+        (
+            delivery.state,
+            adapt(delivery.next_attempt_at),
+            delivery.claim,
+            delivery.attempts,
+            adapt(delivery.last_attempt_at),
+            adapt(delivery.delivered_at),
+            delivery.status_code,
+            delivery.duration_ms,
+            delivery.error,
+            delivery.response_excerpt,
+            delivery.pk,
+        )
+        for delivery in batch
+    ]
+    with transaction.atomic(), connection.cursor() as cursor:
+        cursor.executemany(sql, rows)
 
 
 def _error_text(outcome: wire.Outcome) -> str:
