@@ -186,12 +186,12 @@ def child(database: str, sizes: list[int]) -> dict[str, Any]:
                 batch_size=2000,
             )  # fmt: skip
             endpoints = [
-                Endpoint(owner=user, url=f"http://127.0.0.1:{port}/e/{n}", secret=new_secret())
+                Endpoint(owner=user, url=f"http://127.0.0.1:{port}/e/{size}/{n}", secret=new_secret())
                 for n, user in enumerate(users)
             ]
             Endpoint.objects.bulk_create(endpoints, batch_size=2000)
             secrets_file.write_text(
-                json.dumps({f"/e/{n}": e.secret for n, e in enumerate(endpoints)})
+                json.dumps({f"/e/{size}/{n}": e.secret for n, e in enumerate(endpoints)})
             )
             outbox.process_index.reset()
             # Warm up: the match index is built, the search analysers loaded.
@@ -222,7 +222,7 @@ def child(database: str, sizes: list[int]) -> dict[str, Any]:
 
                 profile = cProfile.Profile()
                 sent = profile.runcall(sending.send_due)
-                pstats.Stats(profile, stream=sys.stderr).sort_stats("cumulative").print_stats(30)
+                pstats.Stats(profile, stream=sys.stderr).sort_stats("tottime").print_stats(35)
             else:
                 sent = sending.send_due()
             done, cpu = time.time(), time.process_time() - cpu0
