@@ -186,7 +186,9 @@ def child(database: str, sizes: list[int]) -> dict[str, Any]:
                 batch_size=2000,
             )  # fmt: skip
             endpoints = [
-                Endpoint(owner=user, url=f"http://127.0.0.1:{port}/e/{size}/{n}", secret=new_secret())
+                Endpoint(
+                    owner=user, url=f"http://127.0.0.1:{port}/e/{size}/{n}", secret=new_secret()
+                )
                 for n, user in enumerate(users)
             ]
             Endpoint.objects.bulk_create(endpoints, batch_size=2000)
