@@ -63,3 +63,52 @@ def test_targets() -> None:
     assert wire.target_of("http://example.org").path == "/"
     with pytest.raises(wire.Failed):
         wire.target_of("https://example.org:99999/")
+
+
+def _serve_once(answer: bytes) -> tuple[int, object]:
+    """A raw TCP server that answers every request with ``answer`` bytes."""
+    import socket
+    import threading
+
+    listener = socket.socket()
+    listener.bind(("127.0.0.1", 0))
+    listener.listen()
+
+    def run() -> None:
+        while True:
+            try:
+                connection, _address = listener.accept()
+            except OSError:
+                return
+            connection.recv(65536)
+            connection.sendall(answer)
+            connection.close()
+
+    threading.Thread(target=run, daemon=True).start()
+    return int(listener.getsockname()[1]), listener
+
+
+@pytest.mark.parametrize(
+    ("answer", "status", "excerpt"),
+    [
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n2\r\nok\r\n3\r\n!!!\r\n0\r\n\r\n",
+         200, b"ok!!!"),
+        (b"HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 204 No Content\r\nContent-Length: 0\r\n\r\n",
+         204, b""),
+        (b"HTTP/1.1 200 OK\r\nTransfer-Encoding: chunked\r\n\r\n" + b"1000\r\n" + b"z" * 4096
+         + b"\r\n" + b"1000\r\n" + b"z" * 4096, 200, b"z" * 4096),
+        (b"HTTP/1.1 503 Busy\r\nRetry-After: 120\r\nConnection: close\r\n\r\nlater", 503, b"later"),
+    ],
+)  # fmt: skip
+def test_answers_as_servers_give_them(answer: bytes, status: int, excerpt: bytes) -> None:
+    from ipaddress import ip_network
+
+    port, listener = _serve_once(answer)
+    try:
+        sender = wire.Sender(allowed=(ip_network("127.0.0.1/32"),), timeout=2)
+        (outcome,) = sender.send_all([wire.Request(1, f"http://127.0.0.1:{port}/", (), b"{}")])
+    finally:
+        listener.close()  # type: ignore[attr-defined]
+    assert (outcome.status, outcome.excerpt) == (status, excerpt), outcome
+    if status == 503:
+        assert outcome.retry_after == 120
