@@ -44,6 +44,17 @@ OPERATIONS = {
     ("get", "/api/v1/subscriptions/{subscription_id}"): "get_subscription",
     ("patch", "/api/v1/subscriptions/{subscription_id}"): "update_subscription",
     ("delete", "/api/v1/subscriptions/{subscription_id}"): "delete_subscription",
+    ("get", "/api/v1/webhooks"): "list_webhooks",
+    ("post", "/api/v1/webhooks"): "create_webhook",
+    ("get", "/api/v1/webhooks/{endpoint_id}"): "get_webhook",
+    ("patch", "/api/v1/webhooks/{endpoint_id}"): "update_webhook",
+    ("delete", "/api/v1/webhooks/{endpoint_id}"): "delete_webhook",
+    ("post", "/api/v1/webhooks/{endpoint_id}/secret"): "rotate_webhook_secret",
+    ("post", "/api/v1/webhooks/{endpoint_id}/test"): "test_webhook",
+    ("get", "/api/v1/webhooks/{endpoint_id}/deliveries"): "list_webhook_deliveries",
+    ("post", "/api/v1/webhooks/{endpoint_id}/deliveries/{delivery_id}/replay"): (
+        "replay_webhook_delivery"
+    ),
 }
 
 
@@ -114,7 +125,9 @@ def test_writes_need_a_token_and_reads_accept_one(document: dict[str, Any]) -> N
     assert scheme["type"] == "http"
     assert scheme["scheme"] == "bearer"
     for (method, path), operation in operations(document).items():
-        if method == "get" and path.startswith(("/api/v1/sources", "/api/v1/subscriptions")):
+        if method == "get" and path.startswith(
+            ("/api/v1/sources", "/api/v1/subscriptions", "/api/v1/webhooks")
+        ):
             # Sources are for operators and organization administrators only; subscriptions
             # for their owners.
             assert operation["security"] == [{"BearerToken": []}], path

@@ -176,6 +176,7 @@ def list_webhooks(request: HttpRequest, filters: Query[PageParams]) -> EndpointP
     openapi_extra=READ,
 )
 def get_webhook(request: HttpRequest, endpoint_id: int) -> EndpointOut:
+    """One of the caller's endpoints, with its secret and state (404 for anyone else's)."""
     return _out(_owned(request, endpoint_id))
 
 
@@ -213,6 +214,8 @@ def create_webhook(
     summary="Change, pause or resume a webhook endpoint",
 )
 def update_webhook(request: HttpRequest, endpoint_id: int, payload: EndpointPatch) -> EndpointOut:
+    """Only the fields sent change. `active: false` pauses it (deliveries wait); `active:
+    true` resumes it and sends at once everything that waits."""
     endpoint = _owned(request, endpoint_id)
     changes = payload.model_dump(exclude_unset=True, exclude_none=True)
     user, where = _user(request), origin(request)
