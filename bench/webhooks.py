@@ -277,8 +277,9 @@ def _create_postgres_database(url: str) -> None:
 
     base, _sep, name = url.rpartition("/")
     with psycopg.connect(f"{base}/postgres", autocommit=True) as db:
-        if not db.execute("SELECT 1 FROM pg_database WHERE datname = %s", [name]).fetchone():
-            db.execute(f'CREATE DATABASE "{name}"')
+        # A fresh database each run: the figures are for empty tables.
+        db.execute(f'DROP DATABASE IF EXISTS "{name}"')
+        db.execute(f'CREATE DATABASE "{name}"')
 
 
 def main() -> None:
