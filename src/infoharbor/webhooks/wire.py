@@ -196,6 +196,9 @@ class Sender:
                 ):
                     raise
                 connection = None
+            except BaseException:  # a timeout, a malformed answer: the connection is spent
+                connection.close()
+                raise
             else:
                 self._done(target, connection, reusable)
                 return
