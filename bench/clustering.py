@@ -36,10 +36,8 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
-import importlib.metadata as metadata
 import json
 import os
-import platform
 import resource
 import subprocess
 import sys
@@ -56,6 +54,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
+from bench import _measure  # noqa: E402
 from bench import _stories as stories  # noqa: E402
 
 from infoharbor.text.fingerprint import (  # noqa: E402
@@ -591,29 +590,7 @@ def hash_text(text: str) -> int:
 
 
 def machine() -> dict[str, Any]:
-    cpu = ""
-    with open("/proc/cpuinfo") as info:
-        for line in info:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    with open("/proc/meminfo") as info:
-        mem_kb = int(info.readline().split()[1])
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "ram_gib": round(mem_kb / 1024 / 1024, 1),
-        "os": platform.platform(),
-        "python": platform.python_version(),
-        "numpy": metadata.version("numpy"),
-        "datasketch": metadata.version("datasketch"),
-        "git": subprocess.run(  # noqa: S603 (fixed arguments)
-            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],  # noqa: S607
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout.strip(),
-    }
+    return _measure.machine("numpy", "datasketch")
 
 
 def _pct(x: float) -> str:
@@ -625,9 +602,7 @@ def markdown(report: dict[str, Any]) -> str:
     lines = [
         "## Near-duplicate clustering",
         "",
-        f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB RAM; {m['os']}; "
-        f"Python {m['python']}, numpy {m['numpy']}, datasketch {m['datasketch']}; "
-        f"commit {m['git']}. Threshold {THRESHOLD} (estimated Jaccard), {mh.NUM_PERM} "
+        f"{_measure.machine_line(m)} Threshold {THRESHOLD} (estimated Jaccard), {mh.NUM_PERM} "
         f"permutations, {mh.BANDS} bands x {mh.ROWS} rows.",
         "",
     ]

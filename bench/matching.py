@@ -30,8 +30,6 @@ import argparse
 import datetime as dt
 import gc
 import json
-import os
-import platform
 import random
 import sys
 import time
@@ -44,6 +42,7 @@ sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT / "bench"))
 
 import _corpus  # noqa: E402
+import _measure  # noqa: E402
 from _measure import percentile, rss_mb  # noqa: E402
 
 from infoharbor.search.query import parse  # noqa: E402
@@ -263,24 +262,13 @@ def run(size: int, facts: list[matching.EntryFacts], df: Counter[str], costs: st
 
 
 def machine() -> dict[str, Any]:
-    cpu = ""
-    with open("/proc/cpuinfo") as info:
-        for line in info:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "load_average": os.getloadavg(),
-    }
+    return _measure.machine()
 
 
 def markdown(results: list[dict], info: dict[str, Any]) -> str:
     lines = [
-        f"Machine: {info['cpu']}, {info['cores']} cores (shared), Python {info['python']}; "
-        f"load average at the end {info['load_average'][0]:.1f}. CPU time per entry.",
+        f"{_measure.machine_line(info)} Load average at the end "
+        f"{info['load_average'][0]:.1f}. CPU time per entry.",
         "",
         "| subscriptions | anchors | index median | index p99 | naive scan median | naive p99 "
         "| scan sample | speed-up | candidates median / p99 | matches median / p99 "

@@ -51,10 +51,8 @@ from __future__ import annotations
 import argparse
 import contextlib
 import datetime as dt
-import importlib.metadata
 import json
 import os
-import platform
 import random
 import re
 import shutil
@@ -75,6 +73,7 @@ sys.path.insert(0, str(ROOT))
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "infoharbor.settings")
 
+from bench import _measure  # noqa: E402
 from bench import _qa as qa  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -563,29 +562,15 @@ def _subsample(questions: Sequence[qa.Question], limit: int) -> list[qa.Question
 # --- Reporting --------------------------------------------------------------------------------
 
 
-def machine() -> dict[str, object]:
-    cpu = platform.processor() or platform.machine()
-    with contextlib.suppress(OSError):
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    versions: dict[str, str] = {"sqlite": sqlite3.sqlite_version}
-    for package in ("django", "tantivy", "psycopg", "rjieba", "pyicu-wheels", "opencc", "nltk"):
-        with contextlib.suppress(importlib.metadata.PackageNotFoundError):
-            versions[package] = importlib.metadata.version(package)
+def machine() -> dict[str, Any]:
+    info = _measure.machine(
+        "django", "tantivy", "psycopg", "rjieba", "pyicu-wheels", "opencc", "nltk"
+    )
     with contextlib.suppress(Exception):
         db = _pg_connect()
-        versions["postgresql"] = str(db.execute("SHOW server_version").fetchone()[0])
+        info["versions"]["postgresql"] = str(db.execute("SHOW server_version").fetchone()[0])
         db.close()
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "versions": versions,
-        "load_average": round(os.getloadavg()[0], 1) if hasattr(os, "getloadavg") else None,
-    }
+    return info
 
 
 def _size(n: int) -> str:
@@ -703,10 +688,9 @@ def _run(args: argparse.Namespace, names: list[str], notes: list[str]) -> int:
 
     info = machine()
     text = tables(rows, sets, distractors)
-    versions = ", ".join(f"{k} {v}" for k, v in info["versions"].items())  # type: ignore[attr-defined]
     footer = (
-        f"Machine: {info['cpu']}, {info['cores']} cores; Python {info['python']}; {versions}; "
-        f"load average at the end {info['load_average']}. Questions go to every system in turn, "
+        f"{_measure.machine_line(info)} Load average at the end {info['load_average'][0]}. "
+        "Questions go to every system in turn, "
         "so load from elsewhere falls on all alike; index times are single runs."
         + (f" Quick run: {QUICK_QUESTIONS} questions per set." if args.quick else "")
     )

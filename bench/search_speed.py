@@ -33,24 +33,22 @@ import datetime as dt
 import gc
 import json
 import os
-import platform
 import random
 import re
 import shutil
 import sqlite3
 import statistics
-import subprocess
 import sys
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import metadata
 from pathlib import Path
 from typing import Any
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT / "bench"))
 import _corpus  # noqa: E402
+import _measure  # noqa: E402
 from _measure import peak_rss_mb, percentile, rss_mb  # noqa: E402
 
 RESULTS = ROOT / "bench" / "results"
@@ -866,41 +864,7 @@ def embedded_experiments(backend: Embedded, queries: QuerySets) -> dict[str, Any
 
 
 def machine() -> dict[str, Any]:
-    cpu = ""
-    with open("/proc/cpuinfo") as info:
-        for line in info:
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    with open("/proc/meminfo") as info:
-        mem_kb = int(info.readline().split()[1])
-
-    def version(name: str) -> str | None:
-        try:
-            return metadata.version(name)
-        except metadata.PackageNotFoundError:
-            return None
-
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "ram_gib": round(mem_kb / 1024 / 1024, 1),
-        "os": platform.platform(),
-        "python": platform.python_version(),
-        "django": version("Django"),
-        "tantivy": version("tantivy"),
-        "sqlite": sqlite3.sqlite_version,
-        "psycopg": version("psycopg"),
-        "rjieba": version("rjieba"),
-        "pyicu": version("pyicu-wheels") or version("PyICU"),
-        "pythainlp": version("pythainlp"),
-        "git": subprocess.run(  # noqa: S603 (fixed arguments)
-            ["git", "-C", str(ROOT), "rev-parse", "--short", "HEAD"],  # noqa: S607
-            capture_output=True,
-            text=True,
-            check=False,
-        ).stdout.strip(),
-    }
+    return _measure.machine("Django", "tantivy", "psycopg", "rjieba", "pyicu-wheels", "pythainlp")
 
 
 # --- Report ---------------------------------------------------------------------------------------
@@ -915,9 +879,7 @@ def markdown(report: dict[str, Any]) -> str:
     lines = [
         "## Search speed",
         "",
-        f"Machine: {m['cpu']}, {m['cores']} cores, {m['ram_gib']} GiB RAM; {m['os']};"
-        f" Python {m['python']}, Django {m['django']}, tantivy {m['tantivy']},"
-        f" SQLite {m['sqlite']}, psycopg {m['psycopg']}; commit {m['git']}. Runs: "
+        f"{_measure.machine_line(m)} Runs: "
         + "; ".join(
             f"{int(size):,} entries {run['started']}, {run['minutes']:.0f} min, load average"
             f" {run['load_average_at_start'][0]:.1f} at the start, peak RSS"

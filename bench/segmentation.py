@@ -32,7 +32,6 @@ import importlib.metadata
 import importlib.util
 import json
 import os
-import platform
 import re
 import subprocess
 import sys
@@ -41,12 +40,14 @@ from collections.abc import Callable, Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT / "src"))
 sys.path.insert(0, str(ROOT))
 
 from bench import _gold as gold  # noqa: E402
+from bench import _measure  # noqa: E402
 
 from infoharbor.text import segment as seg  # noqa: E402
 from infoharbor.text.segment import _icu as seg_icu  # noqa: E402
@@ -395,35 +396,15 @@ def first_call_seconds(lang: str, sample: str) -> float:
     return float(out.stdout.strip().splitlines()[-1])
 
 
-def machine() -> dict[str, object]:
-    cpu = platform.processor() or platform.machine()
-    try:
-        for line in Path("/proc/cpuinfo").read_text().splitlines():
-            if line.startswith("model name"):
-                cpu = line.split(":", 1)[1].strip()
-                break
-    except OSError:
-        pass
+def machine() -> dict[str, Any]:
     import icu
 
-    versions = {}
-    for package in (
+    info = _measure.machine(
         "pyicu-wheels", "opencc", "rjieba", "khmercut", "burmesenlp", "pyvi", "nltk",
         "python-crfsuite", "scikit-learn", "pythainlp", "jieba", "khmer-nltk",
-    ):  # fmt: skip
-        try:
-            versions[package] = importlib.metadata.version(package)
-        except importlib.metadata.PackageNotFoundError:
-            continue
-    return {
-        "cpu": cpu,
-        "cores": os.cpu_count(),
-        "python": platform.python_version(),
-        "platform": platform.platform(),
-        "icu": f"{icu.ICU_VERSION} (Unicode {icu.UNICODE_VERSION})",
-        "load_average_at_start": [round(x, 2) for x in os.getloadavg()],
-        "versions": versions,
-    }
+    )  # fmt: skip
+    info["icu"] = f"{icu.ICU_VERSION} (Unicode {icu.UNICODE_VERSION})"
+    return info
 
 
 def table(rows: Sequence[Row]) -> str:
@@ -524,11 +505,9 @@ def main(argv: Sequence[str] | None = None) -> int:
     for note in notes:
         print(f"- {note}")
     print()
-    versions = ", ".join(f"{k} {v}" for k, v in info["versions"].items())  # type: ignore[attr-defined]
     print(
-        f"Machine: {info['cpu']}, {info['cores']} cores; Python {info['python']}; "
-        f"ICU {info['icu']}; {versions}; load average at start "
-        f"{info['load_average_at_start']}"
+        f"{_measure.machine_line(info)} ICU {info['icu']}; load average at start "
+        f"{info['load_average']}"
     )
     elapsed = time.perf_counter() - started
     print(f"Run took {elapsed:.0f} s{' (--quick)' if args.quick else ''}.")

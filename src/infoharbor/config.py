@@ -417,6 +417,21 @@ DECLARATIONS: tuple[Setting, ...] = (
         "5",
     ),
     Setting(
+        "TASK_RESULTS_KEEP_DAYS",
+        _positive_int,
+        "7",
+        "Days a finished task's row stays in the queue's table (shown in the admin's task "
+        "list) before the scheduler deletes it.",
+        "14",
+    ),
+    Setting(
+        "TASK_FAILURES_KEEP_DAYS",
+        _positive_int,
+        "30",
+        "Days a failed task's row, with its error, stays for operators to read.",
+        "90",
+    ),
+    Setting(
         "SCHEDULER_INTERVAL_SECONDS",
         _seconds,
         "60",

@@ -233,6 +233,8 @@ WORKER_POLL_SECONDS: float = _values["WORKER_POLL_SECONDS"]
 WORKER_LEASE_SECONDS: float = _values["WORKER_LEASE_SECONDS"]
 WORKER_MAX_ATTEMPTS: int = _values["WORKER_MAX_ATTEMPTS"]
 SCHEDULER_INTERVAL_SECONDS: float = _values["SCHEDULER_INTERVAL_SECONDS"]
+TASK_RESULTS_KEEP_DAYS: int = _values["TASK_RESULTS_KEEP_DAYS"]
+TASK_FAILURES_KEEP_DAYS: int = _values["TASK_FAILURES_KEEP_DAYS"]
 
 # Webhooks (infoharbor.webhooks): where they may go, and how long they are tried.
 WEBHOOK_ALLOWED_NETWORKS: tuple[Any, ...] = _values["WEBHOOK_ALLOWED_NETWORKS"]

@@ -131,3 +131,26 @@ def test_bad_input_is_a_problem_field_by_field(api: Api) -> None:
         422,
         "validation_error",
     )
+
+
+def test_the_feed_addresses_are_given_and_can_be_replaced(api: Api, client: Client) -> None:
+    reader = factories.make_user()
+    token = issue(reader)
+    body = api.post("subscriptions", {"name": "Rice", "params": "q=rice"}, token).json()
+    feeds = body["feeds"]
+    assert set(feeds) == {"atom", "json_feed"}
+    assert feeds["atom"].startswith("http://testserver/feeds/subscriptions/")
+    assert feeds["atom"].endswith(".atom")
+    assert feeds["json_feed"] == feeds["atom"].removesuffix(".atom") + ".json"
+    assert client.get(feeds["json_feed"]).status_code == 200
+
+    renewed = api.post(f"subscriptions/{body['id']}/feed-address", {}, token)
+
+    assert renewed.status_code == 200, renewed.content
+    new = renewed.json()["feeds"]
+    assert new["atom"] != feeds["atom"]
+    assert client.get(feeds["json_feed"]).status_code == 404
+    assert client.get(new["json_feed"]).status_code == 200
+    listed = api.get("subscriptions", token).json()["items"]
+    assert listed[0]["feeds"] == new
+    assert AuditEvent.objects.filter(action="subscription.feed_token", via="api").exists()

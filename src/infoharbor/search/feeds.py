@@ -24,6 +24,7 @@ from django.views.decorators.http import require_safe
 
 from infoharbor.core.models import Entry
 from infoharbor.core.permissions import ANONYMOUS, Actor
+from infoharbor.core.queries import EntryCard, entry_cards
 from infoharbor.core.richtext import plain_text
 from infoharbor.search import service
 from infoharbor.search.backends.base import Filters
@@ -59,8 +60,14 @@ def _updated(entry: Entry) -> dt.datetime:
     return max(entry.updated_at, entry.published_at or entry.updated_at)
 
 
-def _summary(entry: Entry) -> str:
-    return entry.summary or plain_text(entry.body_html)[:500]
+def _summary(card: EntryCard) -> str:
+    return card.text.summary.value or plain_text(card.text.body_html.value)[:500]
+
+
+def _cards(entries: list[Entry]) -> list[EntryCard]:
+    # In the feed's language where the entry has a translation, as the portal's lists show
+    # it; each item says which language its text is in.
+    return entry_cards(entries, get_language() or "")
 
 
 def _entry_id(request: HttpRequest, entry: Entry) -> str:
@@ -85,33 +92,35 @@ def atom(request: HttpRequest, info: FeedInfo, entries: list[Entry]) -> str:
         feed_url=info.feed_url,
         feed_guid=info.feed_id,
     )
-    for entry in entries:
+    for card in _cards(entries):
+        entry = card.entry
         feed.add_item(
-            title=entry.title,
+            title=card.text.title.value,
             link=request.build_absolute_uri(entry.get_absolute_url()),
-            description=_summary(entry),
+            description=_summary(card),
             unique_id=_entry_id(request, entry),
             unique_id_is_permalink=False,
             pubdate=entry.published_at,
             updateddate=_updated(entry),
             author_name=entry.organization.name,
             author_link=request.build_absolute_uri(entry.organization.get_absolute_url()),
-            language=entry.language_id,
+            language=card.text.title.lang,
         )
     return feed.writeString("utf-8")
 
 
 def json_feed(request: HttpRequest, info: FeedInfo, entries: list[Entry]) -> str:
     items = []
-    for entry in entries:
+    for card in _cards(entries):
+        entry = card.entry
         item: dict[str, Any] = {
             "id": _entry_id(request, entry),
             "url": request.build_absolute_uri(entry.get_absolute_url()),
-            "title": entry.title,
-            "summary": _summary(entry),
-            "content_text": _summary(entry),
+            "title": card.text.title.value,
+            "summary": _summary(card),
+            "content_text": _summary(card),
             "date_modified": _updated(entry).isoformat(),
-            "language": entry.language_id,
+            "language": card.text.title.lang,
             "authors": [
                 {
                     "name": entry.organization.name,

@@ -22,6 +22,7 @@ from infoharbor.api.schemas import Text
 from infoharbor.subscriptions import queries, services
 from infoharbor.subscriptions.choices import FollowTarget, Frequency, SubscriptionKind
 from infoharbor.subscriptions.conditions import describe, describe_all
+from infoharbor.subscriptions.feeds import feed_urls
 from infoharbor.subscriptions.models import Subscription
 
 router = Router(tags=["subscriptions"], auth=BearerToken())
@@ -70,6 +71,11 @@ class SubscriptionPatch(Schema):
     paused: bool | None = None
 
 
+class FeedsOut(Schema):
+    atom: str = Field(description="The private Atom feed's address (secret: it reads as you).")
+    json_feed: str = Field(description="The private JSON Feed's address.")
+
+
 class SubscriptionOut(Schema):
     id: int
     name: str
@@ -82,6 +88,9 @@ class SubscriptionOut(Schema):
     time_zone: str
     paused: bool
     conditions: list[str] = Field(description="What it matches, in plain words.")
+    feeds: FeedsOut = Field(
+        description="Its private feeds; `POST .../feed-address` replaces them if they leaked."
+    )
     created_at: dt.datetime
     updated_at: dt.datetime
 
@@ -97,7 +106,10 @@ def _user(request: HttpRequest) -> User:
     return user
 
 
-def _out(subscription: Subscription, conditions: list[str] | None = None) -> SubscriptionOut:
+def _out(
+    request: HttpRequest, subscription: Subscription, conditions: list[str] | None = None
+) -> SubscriptionOut:
+    urls = feed_urls(request, subscription)
     return SubscriptionOut(
         id=subscription.pk,
         name=subscription.name,
@@ -112,6 +124,7 @@ def _out(subscription: Subscription, conditions: list[str] | None = None) -> Sub
         conditions=conditions
         if conditions is not None
         else describe(subscription.params, subscription.target_type, subscription.target),
+        feeds=FeedsOut(atom=urls["atom"], json_feed=urls["json"]),
         created_at=subscription.created_at,
         updated_at=subscription.updated_at,
     )
@@ -136,7 +149,7 @@ def list_subscriptions(request: HttpRequest, filters: Query[PageParams]) -> Subs
     page, next_url = paginate(request, queryset, NAME_KEYSET, filters)
     lines = describe_all([(s.params, s.target_type, s.target) for s in page])
     return SubscriptionPage(
-        items=[_out(s, conditions) for s, conditions in zip(page, lines, strict=True)],
+        items=[_out(request, s, conditions) for s, conditions in zip(page, lines, strict=True)],
         next=next_url,
     )
 
@@ -149,7 +162,7 @@ def list_subscriptions(request: HttpRequest, filters: Query[PageParams]) -> Subs
 )
 def get_subscription(request: HttpRequest, subscription_id: int) -> SubscriptionOut:
     """One of the caller's subscriptions (404 for anyone else's)."""
-    return _out(_owned(request, subscription_id))
+    return _out(request, _owned(request, subscription_id))
 
 
 @router.post(
@@ -182,7 +195,7 @@ def create_subscription(
     response["Location"] = request.build_absolute_uri(
         reverse("api:get_subscription", kwargs={"subscription_id": subscription.pk})
     )
-    return Status(201, _out(subscription))
+    return Status(201, _out(request, subscription))
 
 
 @router.patch(
@@ -211,7 +224,7 @@ def update_subscription(
     updated = services.update_subscription(
         user=_user(request), origin=origin(request), subscription=subscription, data=data
     )
-    return _out(updated)
+    return _out(request, updated)
 
 
 @router.delete(
@@ -223,8 +236,23 @@ def update_subscription(
 def delete_subscription(request: HttpRequest, subscription_id: int) -> SubscriptionOut:
     """Delete it, with its matches not yet delivered; answers what it was."""
     subscription = _owned(request, subscription_id)
-    gone = _out(subscription)
+    gone = _out(request, subscription)
     services.delete_subscription(
         user=_user(request), origin=origin(request), subscription=subscription
     )
     return gone
+
+
+@router.post(
+    "/subscriptions/{subscription_id}/feed-address",
+    response={200: SubscriptionOut, **ERRORS},
+    auth=write_auth,
+    summary="Give a subscription new feed addresses",
+)
+def rotate_feed_address(request: HttpRequest, subscription_id: int) -> SubscriptionOut:
+    """Replace the secret in its feed addresses (when they leaked): the old addresses answer
+    404 from now on; the answer holds the new ones."""
+    subscription = services.rotate_feed_token(
+        user=_user(request), origin=origin(request), subscription=_owned(request, subscription_id)
+    )
+    return _out(request, subscription)

@@ -2,11 +2,13 @@
 
 from django.db import models
 from django.utils.translation import gettext_lazy as _
+from django.utils.translation import pgettext_lazy
 
 
 class SubscriptionKind(models.TextChoices):
     SEARCH = "search", _("Saved search")
-    FOLLOW = "follow", _("Follow")
+    # The noun (a follow), not the button's verb: many languages say them differently.
+    FOLLOW = "follow", pgettext_lazy("kind of subscription", "Follow")
 
 
 class FollowTarget(models.TextChoices):

@@ -8,17 +8,24 @@ saved search means exactly what the page meant.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 
+import icu
+from django.conf import settings
 from django.http import QueryDict
+from django.utils import translation
 from django.utils.translation import gettext as _
 from django.utils.translation import ngettext
 
 from infoharbor.core import kinds
 from infoharbor.core.models import Country, Language, Organization, Sector
+from infoharbor.core.permissions import ANONYMOUS
 from infoharbor.core.platforms import BY_KEY as PLATFORMS
+from infoharbor.core.queries import published_entries
 from infoharbor.search.backends.base import Filters
 from infoharbor.search.forms import FACET_PARAMS, SearchForm
+from infoharbor.stories.models import StoryCluster
 from infoharbor.subscriptions.choices import FollowTarget
 
 # The page's parameters that say what is listed (sorting and paging do not).
@@ -77,12 +84,31 @@ def follow_params(target_type: str, target: str) -> str:
     return query.urlencode()
 
 
+@functools.lru_cache(maxsize=32)
+def _or_list(language: str) -> icu.ListFormatter | None:
+    # ICU knows how each language joins a list ("A, B หรือ C", "A、B或C", Burmese with its
+    # own separator); for a language it has no data for (Tetum) it would quietly answer in
+    # English, so those keep the interface catalogue's phrase.
+    locale = icu.Locale.forLanguageTag(language)
+    if locale.getName() not in _ICU_LOCALES:
+        return None
+    return icu.ListFormatter.createInstance(
+        locale, icu.UListFormatterType.OR, icu.UListFormatterWidth.WIDE
+    )
+
+
+_ICU_LOCALES = frozenset(icu.Locale.getAvailableLocales())
+
+
 def _either(values: list[str]) -> str:
     """``a``, ``a or b``, ``a, b or c`` in the reader's language."""
     if not values:
         return ""
     if len(values) == 1:
         return values[0]
+    formatter = _or_list(translation.get_language() or settings.LANGUAGE_CODE)
+    if formatter is not None:
+        return str(formatter.format(values))
     return _("%(some)s or %(last)s") % {"some": ", ".join(values[:-1]), "last": values[-1]}
 
 
@@ -125,6 +151,9 @@ def describe(
     """What a subscription matches, in plain words: the first line says which entries, each
     further line one more condition (all must hold; within a line any value may)."""
     if target_type == FollowTarget.STORY:
+        title = _story_title(target)
+        if title:
+            return [_("Entries of the story “%(title)s”") % {"title": title}]
         return [_("Entries of the story %(story)s") % {"story": target}]
     form = form_of(params)
     filters = form.filters()
@@ -162,6 +191,25 @@ def describe(
     elif end:
         lines.append(_("published until %(end)s") % {"end": end})
     return lines
+
+
+def _story_title(target: str) -> str:
+    # The story is named by the entry that started it, when everyone may read that entry
+    # (these words reach feeds and mail); otherwise by its number.
+    if not target.isdigit():
+        return ""
+    representative = (
+        StoryCluster.objects.filter(pk=int(target)).values_list("representative", flat=True).first()
+    )
+    if representative is None:
+        return ""
+    title = (
+        published_entries(ANONYMOUS)
+        .filter(pk=representative)
+        .values_list("title", flat=True)
+        .first()
+    )
+    return title or ""
 
 
 def describe_all(rows: list[tuple[str, str, str]]) -> list[list[str]]:

@@ -8,14 +8,19 @@ serves its feed (pausing stops the messages, not the reading).
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from django.conf import settings
 from django.http import Http404, HttpRequest, HttpResponse
 from django.urls import reverse
 from django.utils import translation
 from django.views.decorators.http import require_safe
 
+from infoharbor.core.models import Entry
 from infoharbor.core.permissions import Actor
+from infoharbor.core.queries import with_card_relations
 from infoharbor.search import feeds
+from infoharbor.stories import queries as story_queries
 from infoharbor.subscriptions.conditions import conditions_of, describe
 from infoharbor.subscriptions.models import Subscription
 
@@ -30,6 +35,12 @@ def feed_urls(request: HttpRequest, subscription: Subscription) -> dict[str, str
         )
         for fmt in ("atom", "json")
     }
+
+
+def story_entries(actor: Actor, stories: Iterable[int]) -> list[Entry]:
+    """The newest entries of the followed stories that the owner may read."""
+    rows = story_queries.visible_entries(actor).filter(story_member__cluster__in=list(stories))
+    return list(with_card_relations(rows).order_by("-published_at", "-pk")[: feeds.FEED_SIZE])
 
 
 def _language(subscription: Subscription) -> str:
@@ -48,12 +59,10 @@ def _serve(request: HttpRequest, token: str, fmt: str) -> HttpResponse:
         conditions = conditions_of(
             subscription.params, subscription.target_type, subscription.target
         )
+        actor = Actor.for_user(subscription.owner)
         if conditions.stories:
-            # Entries do not carry their story clusters in the index yet (see models.py):
-            # a story follow matches nothing, and its feed says so by being empty.
-            entries = []
+            entries = story_entries(actor, conditions.stories)
         else:
-            actor = Actor.for_user(subscription.owner)
             entries = feeds.newest_entries(actor, conditions.text, conditions.filters)
         search_url = request.build_absolute_uri(reverse("portal:search"))
         home = search_url + ("?" + subscription.params if subscription.params else "")

@@ -9,7 +9,8 @@ dies, another worker takes it over once it has run out.
 What is scheduled is declared in :data:`PERIODIC`: functions that enqueue tasks and return
 how many they enqueued. Each must enqueue nothing that is already waiting (see
 :func:`infoharbor.core.tasks.enqueue_unless_waiting`), so a second tick, or a tick of a new
-scheduler after a takeover, never doubles work.
+scheduler after a takeover, never doubles work. (Housekeeping, :mod:`.housekeeping`, does
+its few deletes itself and returns how many rows it deleted.)
 """
 
 from __future__ import annotations
@@ -35,6 +36,7 @@ PERIODIC: tuple[str, ...] = (
     "infoharbor.ingest.tasks.enqueue_due_sources",
     "infoharbor.search.tasks.enqueue_index_drain",
     "infoharbor.stories.tasks.enqueue_story_assignment",
+    "infoharbor.worker.housekeeping.prune",
     "infoharbor.webhooks.tasks.enqueue_due_deliveries",
 )
 
