@@ -491,6 +491,55 @@ DECLARATIONS: tuple[Setting, ...] = (
         "500",
     ),
     Setting(
+        "WEBHOOK_ALLOWED_NETWORKS",
+        _networks,
+        "",
+        "Comma-separated addresses or networks webhooks may be delivered to although they are "
+        "not public (loopback, private, link-local...); plain `http://` addresses are only "
+        "accepted in these networks. Empty: only public `https://` addresses. Checked when "
+        "an endpoint is saved and again on the address every connection goes to.",
+        "10.30.0.0/16",
+    ),
+    Setting(
+        "WEBHOOK_TIMEOUT_SECONDS",
+        _seconds,
+        "10",
+        "Longest one webhook request may take, from connecting to the end of the (bounded) "
+        "response; a receiver that takes longer has failed that attempt.",
+        "5",
+    ),
+    Setting(
+        "WEBHOOK_RETRY_BASE_SECONDS",
+        _seconds,
+        "30",
+        "First retry delay of a failed webhook delivery; each further retry waits up to "
+        "twice as long (exponential backoff with full jitter, at most 6 hours).",
+        "10",
+    ),
+    Setting(
+        "WEBHOOK_MAX_AGE_SECONDS",
+        _seconds,
+        "86400",
+        "How long a webhook delivery is retried before the harbor gives it up.",
+        "172800",
+    ),
+    Setting(
+        "WEBHOOK_MAX_FAILURES",
+        _positive_int,
+        "15",
+        "Failed attempts in a row after which an endpoint is paused and its owner told by "
+        "email (a success sets the count back to zero).",
+        "30",
+    ),
+    Setting(
+        "WEBHOOK_CONCURRENCY",
+        _positive_int,
+        "64",
+        "Webhook requests one worker task has in flight at the same time (HTTP/1.1 "
+        "connections, kept alive between requests to the same host).",
+        "128",
+    ),
+    Setting(
         "LOG_LEVEL",
         str,
         "INFO",

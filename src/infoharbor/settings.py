@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "infoharbor.stories",
     "infoharbor.subscriptions",
     "infoharbor.mail",
+    "infoharbor.webhooks",
     "infoharbor.portal",
     "infoharbor.api",
 ]
@@ -235,6 +236,14 @@ WORKER_MAX_ATTEMPTS: int = _values["WORKER_MAX_ATTEMPTS"]
 SCHEDULER_INTERVAL_SECONDS: float = _values["SCHEDULER_INTERVAL_SECONDS"]
 TASK_RESULTS_KEEP_DAYS: int = _values["TASK_RESULTS_KEEP_DAYS"]
 TASK_FAILURES_KEEP_DAYS: int = _values["TASK_FAILURES_KEEP_DAYS"]
+
+# Webhooks (infoharbor.webhooks): where they may go, and how long they are tried.
+WEBHOOK_ALLOWED_NETWORKS: tuple[Any, ...] = _values["WEBHOOK_ALLOWED_NETWORKS"]
+WEBHOOK_TIMEOUT_SECONDS: float = _values["WEBHOOK_TIMEOUT_SECONDS"]
+WEBHOOK_RETRY_BASE_SECONDS: float = _values["WEBHOOK_RETRY_BASE_SECONDS"]
+WEBHOOK_MAX_AGE_SECONDS: float = _values["WEBHOOK_MAX_AGE_SECONDS"]
+WEBHOOK_MAX_FAILURES: int = _values["WEBHOOK_MAX_FAILURES"]
+WEBHOOK_CONCURRENCY: int = _values["WEBHOOK_CONCURRENCY"]
 
 # --- Email --------------------------------------------------------------------------------
 

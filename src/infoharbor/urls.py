@@ -29,6 +29,7 @@ urlpatterns += i18n_patterns(
     path("operator/", admin.site.urls),
     path("subscriptions/", include("infoharbor.subscriptions.urls")),
     path("mail/", include("infoharbor.mail.urls")),
+    path("webhooks/", include("infoharbor.webhooks.urls")),
     path("", include("infoharbor.ingest.urls")),
     path("", include("infoharbor.stories.urls")),
     path("", include("infoharbor.portal.urls")),

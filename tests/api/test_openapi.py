@@ -45,6 +45,17 @@ OPERATIONS = {
     ("patch", "/api/v1/subscriptions/{subscription_id}"): "update_subscription",
     ("delete", "/api/v1/subscriptions/{subscription_id}"): "delete_subscription",
     ("post", "/api/v1/subscriptions/{subscription_id}/feed-address"): "rotate_feed_address",
+    ("get", "/api/v1/webhooks"): "list_webhooks",
+    ("post", "/api/v1/webhooks"): "create_webhook",
+    ("get", "/api/v1/webhooks/{endpoint_id}"): "get_webhook",
+    ("patch", "/api/v1/webhooks/{endpoint_id}"): "update_webhook",
+    ("delete", "/api/v1/webhooks/{endpoint_id}"): "delete_webhook",
+    ("post", "/api/v1/webhooks/{endpoint_id}/secret"): "rotate_webhook_secret",
+    ("post", "/api/v1/webhooks/{endpoint_id}/test"): "test_webhook",
+    ("get", "/api/v1/webhooks/{endpoint_id}/deliveries"): "list_webhook_deliveries",
+    ("post", "/api/v1/webhooks/{endpoint_id}/deliveries/{delivery_id}/replay"): (
+        "replay_webhook_delivery"
+    ),
 }
 
 
@@ -115,7 +126,9 @@ def test_writes_need_a_token_and_reads_accept_one(document: dict[str, Any]) -> N
     assert scheme["type"] == "http"
     assert scheme["scheme"] == "bearer"
     for (method, path), operation in operations(document).items():
-        if method == "get" and path.startswith(("/api/v1/sources", "/api/v1/subscriptions")):
+        if method == "get" and path.startswith(
+            ("/api/v1/sources", "/api/v1/subscriptions", "/api/v1/webhooks")
+        ):
             # Sources are for operators and organization administrators only; subscriptions
             # for their owners.
             assert operation["security"] == [{"BearerToken": []}], path

@@ -17,6 +17,7 @@ from infoharbor.ingest import api as ingest_api
 from infoharbor.search import api as search_api
 from infoharbor.stories import api as stories_api
 from infoharbor.subscriptions import api as subscriptions_api
+from infoharbor.webhooks import api as webhooks_api
 
 DESCRIPTION = """\
 The China–ASEAN Information Harbor's entries, organizations and reference data.
@@ -118,3 +119,4 @@ api.add_router("", search_api.router)
 api.add_router("", ingest_api.router)
 api.add_router("", stories_api.router)
 api.add_router("", subscriptions_api.router)
+api.add_router("", webhooks_api.router)

@@ -27,21 +27,26 @@ from __future__ import annotations
 
 import datetime as dt
 import email.utils
-import ipaddress
-import socket
 import threading
 import time
 import urllib.robotparser
-from collections.abc import Callable, Iterable
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any
 from urllib.parse import urljoin, urlsplit
 
-import httpcore
 import httpx
 
-Network = ipaddress.IPv4Network | ipaddress.IPv6Network
+from infoharbor.core.outbound import (
+    AddressRefused,
+    GuardedBackend,
+    GuardedTransport,
+    Network,
+    Unresolvable,
+    address_allowed,
+)
+
+__all__ = ["AddressRefused", "Network", "Unresolvable", "address_allowed"]
 
 RETRY_STATUSES = frozenset({429, 500, 502, 503, 504})
 REDIRECT_STATUSES = frozenset({301, 302, 303, 307, 308})
@@ -53,8 +58,6 @@ ROBOTS_MAX_REDIRECTS = 5
 ROBOTS_CACHE_SECONDS = 24 * 3600.0
 # A Crawl-delay longer than this is taken as this: one source must not stall a whole run.
 MAX_CRAWL_DELAY = 60.0
-# IPv6 prefixes that carry an IPv4 address a gateway would reach on our behalf.
-_NAT64 = ipaddress.ip_network("64:ff9b::/96")
 
 
 class FetchError(Exception):
@@ -121,84 +124,10 @@ class FetchResult:
         return self.status == 304
 
 
-# --- Which addresses may be reached ------------------------------------------------------------
+# --- Which addresses may be reached: the guard shared with webhooks (infoharbor.core.outbound)
 
-
-def address_allowed(address: str, allowed: Iterable[Network] = ()) -> bool:
-    """Whether a connection may go to ``address`` (an IP address as text)."""
-    ip = ipaddress.ip_address(address.split("%", 1)[0])  # an IPv6 zone (fe80::1%eth0) aside
-    if isinstance(ip, ipaddress.IPv6Address):
-        if ip.ipv4_mapped is not None:
-            ip = ip.ipv4_mapped
-        elif ip in _NAT64:
-            ip = ipaddress.IPv4Address(int(ip) & 0xFFFFFFFF)
-    if any(ip in network for network in allowed):
-        return True
-    return ip.is_global and not ip.is_multicast
-
-
-class AddressRefused(Exception):
-    """Raised inside the connection: the host resolves only to addresses not allowed."""
-
-    def __init__(self, host: str, addresses: list[str]) -> None:
-        super().__init__(host)
-        self.host = host
-        self.addresses = addresses
-
-
-class Unresolvable(Exception):
-    def __init__(self, host: str, reason: str) -> None:
-        super().__init__(host)
-        self.host = host
-        self.reason = reason
-
-
-class _GuardedBackend(httpcore.SyncBackend):
-    """Resolves the host itself, checks every address, and connects to an allowed one by
-    address, so what was checked is what is reached (no second DNS lookup to rebind)."""
-
-    def __init__(self, allowed: tuple[Network, ...]) -> None:
-        self._allowed = allowed
-
-    def connect_tcp(
-        self,
-        host: str,
-        port: int,
-        timeout: float | None = None,
-        local_address: str | None = None,
-        socket_options: Iterable[Any] | None = None,
-    ) -> httpcore.NetworkStream:
-        try:
-            infos = socket.getaddrinfo(host, port, type=socket.SOCK_STREAM)
-        except (socket.gaierror, UnicodeError) as error:
-            raise Unresolvable(host, str(error)) from error
-        addresses = list(dict.fromkeys(str(info[4][0]) for info in infos))
-        usable = [address for address in addresses if address_allowed(address, self._allowed)]
-        if not usable:
-            raise AddressRefused(host, addresses)
-        failure: httpcore.ConnectError | httpcore.ConnectTimeout | None = None
-        for address in usable:
-            try:
-                return super().connect_tcp(address, port, timeout, local_address, socket_options)
-            except (httpcore.ConnectError, httpcore.ConnectTimeout) as error:
-                failure = error
-        assert failure is not None  # noqa: S101 - usable is not empty
-        raise failure
-
-
-class _GuardedTransport(httpx.HTTPTransport):
-    def __init__(self, allowed: tuple[Network, ...]) -> None:
-        super().__init__(trust_env=False)
-        # httpx offers no way to hand its connection pool a network backend: the pool is
-        # built again, with httpx's defaults, around the guarded one. Every TCP connection
-        # of this transport then passes through _GuardedBackend.connect_tcp.
-        self._pool = httpcore.ConnectionPool(
-            ssl_context=httpx.create_ssl_context(trust_env=False),
-            max_connections=10,
-            max_keepalive_connections=5,
-            keepalive_expiry=5.0,
-            network_backend=_GuardedBackend(allowed),
-        )
+_GuardedBackend = GuardedBackend
+_GuardedTransport = GuardedTransport
 
 
 # --- Helpers -------------------------------------------------------------------------------------

@@ -38,6 +38,7 @@ PERIODIC: tuple[str, ...] = (
     "infoharbor.stories.tasks.enqueue_story_assignment",
     "infoharbor.worker.housekeeping.prune",
     "infoharbor.mail.tasks.enqueue_mail",
+    "infoharbor.webhooks.tasks.enqueue_due_deliveries",
 )
 
 _last_tick: dict[str, float] = {}
