@@ -235,6 +235,10 @@ SCHEDULER_INTERVAL_SECONDS: float = _values["SCHEDULER_INTERVAL_SECONDS"]
 TASK_RESULTS_KEEP_DAYS: int = _values["TASK_RESULTS_KEEP_DAYS"]
 TASK_FAILURES_KEEP_DAYS: int = _values["TASK_FAILURES_KEEP_DAYS"]
 
+# Story clusters across languages (infoharbor.stories.anchoring).
+STORIES_CROSS_LANGUAGE_HOURS: int = _values["STORIES_CROSS_LANGUAGE_HOURS"]
+STORIES_ANCHOR_MAX_STORIES: int = _values["STORIES_ANCHOR_MAX_STORIES"]
+
 # --- Email --------------------------------------------------------------------------------
 
 _email_backend = _values["EMAIL_BACKEND"] or ("smtp" if PRODUCTION else "console")
