@@ -23,7 +23,8 @@ def test_hashed_anchors_keep_what_the_rule_needs() -> None:
     plain = cross_language_link(english, thai)
     assert plain is not None
     hashed = cross_language_link(anchoring.hashed(english), anchoring.hashed(thai))
-    assert hashed is not None and len(hashed) == len(plain)
+    assert hashed is not None
+    assert len(hashed) == len(plain)
     # names alone never link, hashed or not
     names = anchoring.hashed(anchors("Tesco Nectar Scotland Vantage"))
     assert cross_language_link(names, names) is None
@@ -66,7 +67,8 @@ def test_the_linker_finds_a_translation_in_another_language() -> None:
     found.note(-7, "en")
 
     link = found.find(thai, "th", NOW + dt.timedelta(hours=5))
-    assert link is not None and (link.entry, link.label) == (1, -7)
+    assert link is not None
+    assert (link.entry, link.label) == (1, -7)
     # the same language, or outside the window: none
     assert found.find(thai, "en-GB", NOW) is None
     assert found.find(thai, "th", NOW + dt.timedelta(hours=73)) is None
