@@ -91,7 +91,7 @@ def test_a_report_and_its_translations_are_one_story(
         assert linked.matched_id in {english.pk, chinese.pk}
         assert 0.5 <= linked.similarity <= 1.0
     # the three entries' anchors are stored to be looked up, with one story per anchor-day
-    assert set(StoryAnchor.objects.values_list("member_id", flat=True)) == {
+    assert set(StoryAnchor.objects.values_list("entry", flat=True)) == {
         english.pk,
         chinese.pk,
         thai.pk,
@@ -238,12 +238,12 @@ def test_the_anchors_past_the_window_are_pruned(
     first, second, _ = plain_outlets
     old = publish(first, "n01043", "en", NOW - dt.timedelta(days=10))
     services.assign_pending(now=NOW)
-    assert StoryAnchor.objects.filter(member_id=old.pk).exists()
+    assert StoryAnchor.objects.filter(entry=old.pk).exists()
     new = publish(second, "n02042", "zh", NOW)
     services.assign_pending(now=NOW)
     # 10 days is more than twice the 72-hour window before the newest anchor
-    assert not StoryAnchor.objects.filter(member_id=old.pk).exists()
-    assert StoryAnchor.objects.filter(member_id=new.pk).exists()
+    assert not StoryAnchor.objects.filter(entry=old.pk).exists()
+    assert StoryAnchor.objects.filter(entry=new.pk).exists()
     assert not AnchorFrequency.objects.filter(day__lt=day_of(NOW - dt.timedelta(days=6))).exists()
     assert AnchorFrequency.objects.filter(day=day_of(NOW)).exists()
 

@@ -301,14 +301,6 @@ def _assign_batch(
         for entry, text in zip(batch, texts, strict=True)
     ]
     comparable = [i for i, found in enumerate(prints) if found.comparable]
-    anchors_of: dict[int, Anchors] = {}
-    if window:
-        for i in comparable:
-            entry = batch[i]
-            own = anchoring.entry_anchors(texts[i], templates[entry.organization_id][1])
-            if len(own):
-                anchors_of[entry.pk] = own
-    linker = _linker(batch, anchors_of, window) if anchors_of else None
     signatures = np.array([prints[i].signature for i in comparable], dtype=np.uint32)
     keys = band_keys(signatures.reshape(-1, NUM_PERM)).view(np.int64)
     keys_of = {batch[i].pk: keys[row] for row, i in enumerate(comparable)}
@@ -330,35 +322,16 @@ def _assign_batch(
             result.too_short += 1
             continue
         assignment = clusterer.add(entry.pk, found)
-        story = clusterer.cluster_of(entry.pk)
+        labels[entry.pk] = clusterer.cluster_of(entry.pk)
         if assignment.match is not None:
             member.matched_id = assignment.match
             member.similarity = assignment.similarity
             member.matched_by = MatchKind.TEXT
             result.joined += 1
-        elif linker is not None and entry.pk in anchors_of:
-            own = anchors_of[entry.pk]
-            link = linker.find(own, entry.language_id, member.published_at)
-            if link is not None:
-                # Joins the linked story: later entries of the batch that match it by text
-                # join that story too.
-                story = link.label
-                clusterer.remove(entry.pk)
-                clusterer.index.add(entry.pk, found, story)
-                member.matched_id = link.entry
-                member.similarity = link.share
-                member.matched_by = MatchKind.ANCHORS
-                result.joined += 1
-                result.linked += 1
-            else:
-                result.started += 1
-            linker.add(entry.pk, own, entry.language_id, member.published_at, story)
-            member.anchors = anchoring.pack(own)
         else:
             result.started += 1
-        labels[entry.pk] = story
-        if linker is not None:
-            linker.note(story, entry.language_id)
+    if window:
+        _link_across_languages(batch, texts, members, labels, templates, result, window)
 
     # The clusters this batch starts (named by their first entry) are written once, complete;
     # the stored ones it grows are read, grown and written back.
@@ -394,6 +367,58 @@ def _assign_batch(
         callback(assigned)
 
 
+def _link_across_languages(
+    batch: list[Entry],
+    texts: list[str],
+    members: list[StoryMember],
+    labels: dict[int, int],
+    templates: dict[int, Templates],
+    result: AssignResult,
+    window: dt.timedelta,
+) -> None:
+    """Link the batch's entries that started a story to a story in another language where
+    their anchors say so, relabelling them and the entries that joined them by text.
+
+    MinHash's choices do not depend on the labels, so linking after the whole batch was
+    clustered gives what linking each entry as it came would: the entries are gone through
+    again in order, each story's languages noted as they grow.
+    """
+    started = {
+        entry.pk: i
+        for i, entry in enumerate(batch)
+        if labels.get(entry.pk) == entry.pk  # started a story (comparable)
+    }
+    anchors_of: dict[int, Anchors] = {}
+    for entry_id, i in started.items():
+        own = anchoring.entry_anchors(texts[i], templates[batch[i].organization_id][1])
+        if len(own):
+            anchors_of[entry_id] = own
+    if not anchors_of:
+        return
+    linker = _linker(batch, anchors_of, window)
+    moved: dict[int, int] = {}  # a started story's label -> the story it was linked to
+    for entry, member in zip(batch, members, strict=True):
+        label = labels.get(entry.pk)
+        if label is None:  # too short
+            continue
+        label = moved.get(label, label)
+        carried = anchors_of.get(entry.pk)
+        if carried is not None:
+            link = linker.find(carried, entry.language_id, member.published_at)
+            if link is not None:
+                label = moved[entry.pk] = link.label
+                member.matched_id = link.entry
+                member.similarity = link.share
+                member.matched_by = MatchKind.ANCHORS
+                result.started -= 1
+                result.joined += 1
+                result.linked += 1
+            linker.add(entry.pk, carried, entry.language_id, member.published_at, label)
+            member.anchors = anchoring.pack(carried)
+        labels[entry.pk] = label
+        linker.note(label, entry.language_id)
+
+
 def _linker(
     batch: list[Entry], anchors_of: dict[int, Anchors], window: dt.timedelta
 ) -> anchoring.Linker:
@@ -421,7 +446,7 @@ def _linker(
     for chunk in _chunks(sorted(languages)):
         for key, member_id, language, seen_at in StoryAnchor.objects.filter(
             key__in=chunk, seen_at__gte=start, seen_at__lte=end
-        ).values_list("key", "member_id", "language", "seen_at"):
+        ).values_list("key", "entry", "language", "seen_at"):
             linker.rows[key].append(anchoring.Candidate(member_id, language, seen_at))
             if languages[key] - {language}:  # some entry in another language looks it up
                 wanted.add(member_id)
@@ -455,7 +480,7 @@ def _insert_anchors(members: list[StoryMember]) -> None:
             counts[key, day] = counts.get((key, day), 0) + 1
     anchor_table = quote(StoryAnchor._meta.db_table)
     frequency_table = quote(AnchorFrequency._meta.db_table)
-    columns = ", ".join(quote(name) for name in ("key", "member_id", "language", "seen_at"))
+    columns = ", ".join(quote(name) for name in ("key", "entry", "language", "seen_at"))
     counted = quote("stories")
     with connection.cursor() as cursor:
         cursor.executemany(
