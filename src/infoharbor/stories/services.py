@@ -509,7 +509,8 @@ def prune_anchors(*, window: dt.timedelta | None = None) -> int:
     newest = StoryAnchor.objects.aggregate(newest=models.Max("seen_at"))["newest"]
     if newest is None:
         return 0
-    cutoff = newest - 2 * window
+    # Not past now: an entry dated in the future must not prune the present.
+    cutoff = min(newest, timezone.now()) - 2 * window
     deleted, _ = StoryAnchor.objects.filter(seen_at__lt=cutoff).delete()
     AnchorFrequency.objects.filter(day__lt=anchoring.day_of(cutoff)).delete()
     return deleted
