@@ -22,6 +22,7 @@ on where the batches start (a rebuild gives the same stories).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 import hashlib
 import math
 import struct
@@ -70,9 +71,11 @@ def hashed(found: Anchors) -> Anchors:
     )
 
 
-def keys_of(found: Anchors) -> list[int]:
-    """The keys of hashed anchors, sorted."""
-    return sorted(int(key) for key in found.all)
+@functools.lru_cache(maxsize=4096)
+def keys_of(found: Anchors) -> tuple[int, ...]:
+    """The keys of hashed anchors, sorted (cached: a batch asks for each entry's several
+    times)."""
+    return tuple(sorted(int(key) for key in found.all))
 
 
 def pack(found: Anchors) -> bytes:
@@ -160,7 +163,7 @@ class Link:
 class Linker:
     """One batch's anchor lookup (see the module's docstring).
 
-    ``frequencies`` are (key, day) -> stories; ``rows`` key -> candidates carrying it;
+    ``frequencies`` are key -> day -> stories; ``rows`` key -> candidates carrying it;
     ``members`` entry -> (its hashed anchors, its story's label); ``languages`` label -> the
     base languages its story has. Stored stories are labelled by their negated id, as in
     :func:`infoharbor.stories.services._candidates`.
@@ -168,7 +171,7 @@ class Linker:
 
     window: dt.timedelta
     max_stories: int
-    frequencies: dict[tuple[int, int], int] = field(default_factory=dict)
+    frequencies: dict[int, dict[int, int]] = field(default_factory=lambda: defaultdict(dict))
     rows: dict[int, list[Candidate]] = field(default_factory=lambda: defaultdict(list))
     members: dict[int, tuple[Anchors, int]] = field(default_factory=dict)
     languages: dict[int, set[str]] = field(default_factory=lambda: defaultdict(set))
@@ -178,7 +181,8 @@ class Linker:
 
     def frequency(self, key: int, days: range) -> int:
         """Stories carrying ``key`` on ``days``."""
-        return sum(self.frequencies.get((key, day), 0) for day in days)
+        by_day = self.frequencies.get(key)
+        return sum(n for day, n in by_day.items() if day in days) if by_day else 0
 
     def lookup_keys(self, found: Anchors, moment: dt.datetime) -> list[int]:
         """The keys of ``found`` rare enough to look up around ``moment``."""
@@ -227,7 +231,8 @@ class Linker:
         day = day_of(moment)
         for key in keys_of(found):
             self.rows[key].append(candidate)
-            self.frequencies[key, day] = self.frequencies.get((key, day), 0) + 1
+            by_day = self.frequencies[key]
+            by_day[day] = by_day.get(day, 0) + 1
         self.members[entry] = (found, label)
 
     def note(self, label: int, language: str) -> None:

@@ -391,7 +391,9 @@ def _link_across_languages(
     anchors_of: dict[int, Anchors] = {}
     for entry_id, i in started.items():
         own = anchoring.entry_anchors(texts[i], templates[batch[i].organization_id][1])
-        if len(own):
+        # The rule needs a shared number or address: an entry without one can never link
+        # nor be linked to, so it is neither looked up nor stored.
+        if own.numbers or own.addresses:
             anchors_of[entry_id] = own
     if not anchors_of:
         return
@@ -433,7 +435,7 @@ def _linker(
         for key, day, stories in AnchorFrequency.objects.filter(
             key__in=chunk, day__gte=anchoring.day_of(start), day__lte=anchoring.day_of(end)
         ).values_list("key", "day", "stories"):
-            linker.frequencies[key, day] = stories
+            linker.frequencies[key][day] = stories
     # Frequencies only grow during the batch, so what is rare enough now is a superset of
     # what each entry will look up.
     languages: dict[int, set[str]] = {}  # key -> languages of the entries that look it up
