@@ -41,14 +41,20 @@ def test_pack_and_unpack() -> None:
 
 def test_an_outlets_template_anchors() -> None:
     footer = "Harbor Daily, www.harbordaily.example, +66 2 123 4567, 2026."
-    texts = [f"Story {n}: {n * 111} people. {footer}" for n in range(2, 8)]
+    texts = [f"Story {n}: {n * 111} people in 2026.\n{footer}" for n in range(2, 8)]
     template = anchoring.learn_anchor_template(texts)
-    assert {"harbor", "daily", "www.harbordaily.example", "123", "4567", "2026"} <= template
-    assert "222" not in template
-    assert anchoring.learn_anchor_template(texts[:3]) == frozenset()  # too few to learn
+    assert template.lines == {footer}
+    assert {"harbor", "daily", "www.harbordaily.example", "123", "4567", "2026"} <= (
+        template.anchors
+    )
+    assert "story" in template.anchors  # every text has it
+    assert "222" not in template.anchors
+    assert anchoring.learn_anchor_template(texts[:3]) == anchoring.AnchorTemplate()  # too few
     own = anchoring.entry_anchors(texts[0], template)
-    assert "story" in template  # every text has it
     assert own.all == anchoring.hashed(anchors("222 people.")).all
+    # a template line in another entry is left out before its anchors are read
+    other = anchoring.entry_anchors(f"{footer}\nCOVID-19 took 4,500 lives.", template)
+    assert other.all == anchoring.hashed(anchors("COVID-19 took 4,500 lives.")).all
 
 
 def test_base_language_and_day() -> None:

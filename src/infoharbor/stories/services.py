@@ -259,7 +259,7 @@ def _published(entry: Entry) -> dt.datetime:
 
 # An organization's template: the shingles left out of its entries' fingerprints, and the
 # anchors left out of their anchors.
-Templates = tuple[frozenset[int], frozenset[str]]
+Templates = tuple[frozenset[int], anchoring.AnchorTemplate]
 
 
 def _latest_texts(organization_id: int) -> list[str]:
@@ -281,7 +281,7 @@ def organization_templates(organization_id: int, *, anchors: bool = True) -> Tem
     """:func:`organization_template` and the anchors the organization repeats
     (:func:`.anchoring.learn_anchor_template`), from one read of its latest entries."""
     texts = _latest_texts(organization_id)
-    found = anchoring.learn_anchor_template(texts) if anchors else frozenset()
+    found = anchoring.learn_anchor_template(texts) if anchors else anchoring.AnchorTemplate()
     return learn_boilerplate(texts), found
 
 
