@@ -443,7 +443,10 @@ def _linker(
         if entry.pk in anchors_of:
             language = anchoring.base_language(entry.language_id)
             for key in linker.lookup_keys(anchors_of[entry.pk], moments[entry.pk]):
-                languages.setdefault(key, set()).add(language)
+                # A key no stored story carries has no stored rows: most of a batch's keys
+                # are new, and asking for them would be most of the lookup's cost.
+                if key in linker.frequencies:
+                    languages.setdefault(key, set()).add(language)
     wanted: set[int] = set()
     for chunk in _chunks(sorted(languages)):
         for key, member_id, language, seen_at in StoryAnchor.objects.filter(
