@@ -207,6 +207,7 @@ def run_size(size: int, database: str | None, batch_size: int) -> dict[str, Any]
             "cpu_ratio_to_baseline": cpu / base_cpu,
             "same_story_as_baseline": agree / size,
             "joined": result.joined,
+            "linked": result.linked,  # of the joined, by anchors across languages
             "started": result.started,
             "too_short": result.too_short,
             "pair_precision": precision,

@@ -546,6 +546,25 @@ DECLARATIONS: tuple[Setting, ...] = (
         "Level of the harbor's own log messages (DEBUG, INFO, WARNING, ERROR).",
         "WARNING",
     ),
+    Setting(
+        "STORIES_CROSS_LANGUAGE_HOURS",
+        _non_negative_int,
+        "72",
+        "An entry that starts a story is linked to a story in another language published "
+        "within this many hours before or after it when the two entries share enough "
+        "anchors (numbers, addresses, names in Latin letters). 0: stories stay within one "
+        "language.",
+        "48",
+    ),
+    Setting(
+        "STORIES_ANCHOR_MAX_STORIES",
+        _positive_int,
+        "30",
+        "An anchor carried by more stories than this within the cross-language window (a "
+        "year, a country's name) is not used to look for a translation's story: it would "
+        "propose too many. It still counts when two entries are compared.",
+        "50",
+    ),
 )
 
 

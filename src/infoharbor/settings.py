@@ -244,6 +244,9 @@ WEBHOOK_RETRY_BASE_SECONDS: float = _values["WEBHOOK_RETRY_BASE_SECONDS"]
 WEBHOOK_MAX_AGE_SECONDS: float = _values["WEBHOOK_MAX_AGE_SECONDS"]
 WEBHOOK_MAX_FAILURES: int = _values["WEBHOOK_MAX_FAILURES"]
 WEBHOOK_CONCURRENCY: int = _values["WEBHOOK_CONCURRENCY"]
+# Story clusters across languages (infoharbor.stories.anchoring).
+STORIES_CROSS_LANGUAGE_HOURS: int = _values["STORIES_CROSS_LANGUAGE_HOURS"]
+STORIES_ANCHOR_MAX_STORIES: int = _values["STORIES_ANCHOR_MAX_STORIES"]
 
 # --- Email --------------------------------------------------------------------------------
 

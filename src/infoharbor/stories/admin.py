@@ -11,8 +11,10 @@ from infoharbor.stories.models import StoryCluster, StoryMember
 
 class MemberInline(admin.TabularInline[StoryMember, StoryCluster]):
     model = StoryMember
-    fields = ["entry", "language", "country", "published_at", "matched", "similarity"]
-    readonly_fields = ["entry", "language", "country", "published_at", "matched", "similarity"]
+    fields = ["entry", "language", "country", "published_at", "matched", "matched_by", "similarity"]
+    readonly_fields = [
+        "entry", "language", "country", "published_at", "matched", "matched_by", "similarity",
+    ]  # fmt: skip
     raw_id_fields = ["entry", "matched"]
     extra = 0
     can_delete = False

@@ -4,7 +4,12 @@ press release republished), found by MinHash/LSH (:mod:`infoharbor.text.fingerpr
 What is stored is what assigning a new entry needs, so that it never re-reads old entries:
 each clustered entry's fingerprint (:class:`StoryMember`) and its LSH band keys in an indexed
 table (:class:`BandKey`). Assigning an entry is one indexed lookup of its 32 keys, then a
-check of the candidates' stored signatures. Written only by :mod:`infoharbor.stories.services`.
+check of the candidates' stored signatures. Translations share no text, so an entry that starts
+a story may instead be linked to a story in another language by the *anchors* they share
+(numbers, addresses, Latin-script names: :mod:`infoharbor.stories.anchoring`); the anchors of
+the entries that started or were linked into a story in the last few days are in an indexed
+table too (:class:`StoryAnchor`), with how many stories carry each anchor per day
+(:class:`AnchorFrequency`). Written only by :mod:`infoharbor.stories.services`.
 """
 
 from __future__ import annotations
@@ -51,6 +56,14 @@ class StoryCluster(models.Model):
         return reverse("stories:story", args=[self.pk])
 
 
+class MatchKind(models.TextChoices):
+    """How an entry joined its story."""
+
+    NONE = "", _("started the story")
+    TEXT = "text", _("near-duplicate text")
+    ANCHORS = "anchors", _("shared anchors (another language)")
+
+
 class StoryMember(models.Model):
     """An entry that has been fingerprinted, and the cluster it joined (at most one).
 
@@ -65,11 +78,21 @@ class StoryMember(models.Model):
     )
     fingerprint = models.BinaryField(help_text="Fingerprint.to_bytes(): 517 bytes.")
     shingles = models.PositiveIntegerField(default=0)
-    # The most similar earlier entry, and the estimated Jaccard similarity with it.
+    # The most similar earlier entry, and the estimated Jaccard similarity with it; for a link
+    # by anchors, the entry in another language it was linked to, and the share of the
+    # smaller item's anchors that the two share.
     matched = models.ForeignKey(
         Entry, null=True, blank=True, on_delete=models.SET_NULL, related_name="+"
     )
     similarity = models.FloatField(default=0.0)
+    matched_by = models.CharField(
+        _("matched by"), max_length=8, choices=MatchKind.choices, default=MatchKind.NONE,
+        blank=True,
+    )  # fmt: skip
+    # The entry's anchors as 64-bit hashes (infoharbor.stories.anchoring.pack), kept only for
+    # the entries whose anchors are in StoryAnchor (those that started or were linked into a
+    # story): what a later translation is verified against.
+    anchors = models.BinaryField(default=b"", blank=True)
     language = models.CharField(max_length=16)
     country = models.CharField(max_length=2)
     published_at = models.DateTimeField()
@@ -99,3 +122,43 @@ class BandKey(models.Model):
 
     def __str__(self) -> str:
         return f"band {self.band} key {self.key}"
+
+
+class StoryAnchor(models.Model):
+    """One anchor of an entry that started a story or was linked into one by anchors.
+
+    ``key`` is the anchor's 64-bit hash as a signed integer; ``language`` is the entry's
+    language without its script or region (translations are looked up in other languages
+    only); ``seen_at`` is the entry's publication time. Rows older than the cross-language
+    window are pruned after each assignment run.
+    """
+
+    key = models.BigIntegerField()
+    # The StoryMember's entry id, not a foreign key: one index less to write per anchor, and
+    # a deleted entry's rows, found by nothing, go with the next prune.
+    entry = models.BigIntegerField()
+    language = models.CharField(max_length=16)
+    seen_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["key", "seen_at"], name="stories_anchor_key")]
+
+    def __str__(self) -> str:
+        return f"anchor {self.key} of entry {self.entry}"
+
+
+class AnchorFrequency(models.Model):
+    """How many stories started (or were linked) on ``day`` (days since 1970-01-01, UTC)
+    with the anchor ``key``: anchors carried by too many stories are not looked up."""
+
+    key = models.BigIntegerField()
+    day = models.IntegerField()
+    stories = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["key", "day"], name="stories_anchor_frequency")
+        ]
+
+    def __str__(self) -> str:
+        return f"anchor {self.key}: {self.stories} stories on day {self.day}"

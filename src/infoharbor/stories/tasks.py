@@ -23,6 +23,7 @@ def assign_stories() -> dict[str, int | bool]:
     return {
         "entries": result.entries,
         "joined": result.joined,
+        "linked": result.linked,
         "started": result.started,
         "trending": len(result.trending_on),
         "cooled": len(result.trending_off),
