@@ -136,3 +136,16 @@ def test_the_list_page_takes_a_fixed_number_of_queries(
     # Session, user, the endpoints with their counts; the page chrome reads the roles (2).
     with django_assert_num_queries(5):
         assert client.get("/en/webhooks/").status_code == 200
+
+
+def test_my_subscriptions_lists_the_webhook_deliveries(client: Client, hooked: Hooked) -> None:
+    hooked.publish("Rice export rises")
+    hooked.publish("Rice export falls")
+    assert sending.send_due().delivered == 2
+    client.force_login(hooked.owner)
+
+    page = client.get("/en/subscriptions/").content.decode()
+
+    cell = page.split('<td class="deliveries">', 1)[1].split("</td>", 1)[0]
+    assert cell.count("Webhook") == 2
+    assert cell.count('<span class="badge">sent</span>') == 2

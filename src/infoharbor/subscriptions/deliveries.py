@@ -1,6 +1,6 @@
 """The last deliveries of subscriptions, from every channel, for "My subscriptions".
 
-Each channel (email here; webhooks later) registers a source: a function that returns the
+Each channel (email, webhooks) registers a source: a function that returns the
 deliveries of the given subscriptions, at most ``limit`` per subscription, newest first.
 :func:`last_deliveries` asks every source in one query each, whatever the number of
 subscriptions, and keeps the newest per subscription.

@@ -8,7 +8,8 @@ class WebhooksConfig(AppConfig):
     verbose_name = _("Webhooks")
 
     def ready(self) -> None:
-        from infoharbor.subscriptions import outbox
-        from infoharbor.webhooks import fanout
+        from infoharbor.subscriptions import deliveries, outbox
+        from infoharbor.webhooks import fanout, queries
 
         outbox.on_matched(fanout.on_matched)
+        deliveries.register(queries.subscription_deliveries)
