@@ -68,8 +68,8 @@ def _segment_wrapper(stages: ingest.Stages, original: Any) -> Any:
     }
     other = stages.wrap("segment other", original)
 
-    def segment(text: str, lang: str | None) -> Any:
-        return wrapped.get(_SEGMENT_GROUP.get(lang or ""), other)(text, lang)
+    def segment(text: str, lang: str | None, **options: Any) -> Any:
+        return wrapped.get(_SEGMENT_GROUP.get(lang or ""), other)(text, lang, **options)
 
     return segment
 

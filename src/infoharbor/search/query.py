@@ -17,6 +17,7 @@ language of a query is not known: a Latin word that has a stem in a stemmed lang
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
@@ -115,8 +116,14 @@ class ParsedQuery:
         return self
 
 
+# What makes a token other than a word: quotes, parentheses, a leading minus.
+_SYNTAX = frozenset(_QUOTES) | frozenset("()（）-")
+
+
 def _lex(text: str) -> list[tuple[str, str]]:
     """Tokens: ("word", w), ("phrase", p), ("(", ""), (")", ""), ("-", "")."""
+    if _SYNTAX.isdisjoint(text):  # the common case: words between spaces
+        return [("word", word) for word in text.split()]
     tokens: list[tuple[str, str]] = []
     i, n = 0, len(text)
     while i < n:
@@ -270,7 +277,10 @@ def _words_of(text: str, find_concepts: ConceptFinder | None) -> Node | None:
 
 
 def _has_latin(text: str) -> bool:
-    return any("a" <= char <= "z" for char in text)
+    return _LATIN_LETTER.search(text) is not None
+
+
+_LATIN_LETTER = re.compile("[a-z]")
 
 
 def _with_concepts(words: list[Word], find_concepts: ConceptFinder) -> list[Node]:

@@ -159,8 +159,8 @@ def analyze(text: str, lang: str | None) -> Analyzed:
     normalized = normalize(text, lang)
     folded = normalized.text
     # The segmenter trims white space from its spans and keeps only those with a letter or a
-    # digit, so every span is a term.
-    spans = segment_for_search(folded, lang)
+    # digit, so every span is a term. Normalizing folded the text's Han to Simplified.
+    spans = segment_for_search(folded, lang, simplified=True)
     texts = [folded[start:end] for start, end, _part in spans]
     if " " in folded:
         texts = [t.replace(" ", _JOINER) if " " in t else t for t in texts]

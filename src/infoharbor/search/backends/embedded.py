@@ -72,7 +72,7 @@ _ALWAYS = dt.datetime(1678, 1, 1, tzinfo=dt.UTC)  # the first
 _WRITER_HEAP = 64 * 1024 * 1024
 _LOCK_WAIT_SECONDS = 30.0
 # Compiled word queries kept (a few kB each); all forgotten at once when full.
-_WORD_QUERIES = 4096
+_WORD_QUERIES = 16384
 
 
 class IndexBusy(RuntimeError):
@@ -325,7 +325,7 @@ class EmbeddedBackend:
         # freshness_at_age, inlined: this runs for every hit of the window of every search.
         weight, half_life = FRESHNESS_WEIGHT, FRESHNESS_HALF_LIFE.total_seconds()
         keys = [
-            score * (1.0 + weight * 0.5 ** (max(now_s - ts, 0.0) / half_life))
+            score * (1.0 + weight * 0.5 ** ((now_s - ts if ts < now_s else 0.0) / half_life))
             if ts is not None
             else score
             for (score, _address), ts in zip(found, published, strict=True)
