@@ -77,14 +77,19 @@ class _Treebank:
             r"(?i)cannot|d'ye|gimme|gonna|gotta|lemme|more'n|wanna"
         )
         self.quotes = frozenset(quotes)
+        # The two final-period rules match at the end of the text only: see _final_period.
+        self.final_periods = {0, 6}
 
     def tokenize(self, text: str) -> list[str]:
         present = set(text)
         for rule in self.starting:
             if not present.isdisjoint(rule.trigger):
                 text = rule.pattern.sub(rule.replacement, text)
-        for rule in self.punctuation:
-            if not present.isdisjoint(rule.trigger):
+        for number, rule in enumerate(self.punctuation):
+            if number in self.final_periods:
+                if "." in present:
+                    text = _final_period(rule, text)
+            elif not present.isdisjoint(rule.trigger):
                 text = rule.pattern.sub(rule.replacement, text)
         for rule in (self.parens, self.dashes):
             if not present.isdisjoint(rule.trigger):
@@ -116,6 +121,20 @@ class _Treebank:
         return spans
 
 
+def _final_period(rule: _Rule, text: str) -> str:
+    """A final-period rule (``([^.])(.)([])}>"'...]*)\\s*$``) applied to the end of ``text``.
+
+    Nothing after the period it matches may be a period, so a match holds the last period
+    of the text and the character before it: the rule runs on that tail alone, instead of
+    trying every position of the text (which the `regex` engine does for this pattern).
+    """
+    last = text.rfind(".")
+    if last < 1:
+        return text  # no period, or one with nothing before it: no match
+    tail: str = rule.pattern.sub(rule.replacement, text[last - 1 :])
+    return text[: last - 1] + tail
+
+
 @cache
 def treebank() -> _Treebank:
     return _Treebank()
@@ -132,11 +151,13 @@ def segment_run(text: str, run: Run, search: bool) -> list[Span]:
     chunk = text[base : run.end]
     try:
         found = treebank().span_tokenize(chunk)
-        spans = [Span(base + s, base + e) for s, e in found]
     except ValueError:  # its quote rewriting failed to align: ICU for this run
         return [Span(s, e) for s, e in icu_tokens(text, base, run.end)]
     words = [
-        Span(s, e - 1) if e - s > 1 and text[e - 1] == "." else Span(s, e) for s, e, _ in spans
+        Span(base + s, base + e - 1)
+        if e - s > 1 and chunk[e - 1] == "."
+        else Span(base + s, base + e)
+        for s, e in found
     ]
     if not search:
         return words
