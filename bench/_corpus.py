@@ -111,7 +111,7 @@ FIELDS = (
     "expires_s",  # Unix seconds or None
     "title",  # analysed terms joined by spaces: words and parts, as written
     "body",  # words, by stem where stemmed
-    "grams",
+    "grams",  # no longer made (the index has none): always ""; kept for the row layout
     "folded",
     "concepts",  # tuple
     "chars",  # characters of text analysed (title + body)
@@ -554,7 +554,7 @@ class _Composer:
         return found
 
     def analyse(self, entry: RawEntry) -> tuple[Any, Any]:
-        from infoharbor.text.analyze import Analyzed, cluster_pairs
+        from infoharbor.text.analyze import Analyzed
 
         lang = entry.language
         source, start, window, title_extra, body = entry.recipe
@@ -568,18 +568,14 @@ class _Composer:
             before = [t for t in terms if t.start < cut]
             after = [t for t in terms if t.start >= cut]
             terms = [*before, *self._extra(lang, extra).terms, *after]
-        title = Analyzed(terms, cluster_pairs(entry.title))
+        title = Analyzed.from_terms(terms)
         body_terms: list[Any] = []
-        body_grams: list[str] = []
         for index, extras in body:
             analysed, _spans = self._sentence(lang, index)
             body_terms += analysed.terms
-            body_grams += analysed.grams
             for extra in extras:
-                piece = self._extra(lang, extra)
-                body_terms += piece.terms
-                body_grams += piece.grams
-        return title, Analyzed(body_terms, body_grams)
+                body_terms += self._extra(lang, extra).terms
+        return title, Analyzed.from_terms(body_terms)
 
 
 def composition_check(shard: int = WHOLE_SHARDS) -> dict[str, float]:
@@ -587,20 +583,18 @@ def composition_check(shard: int = WHOLE_SHARDS) -> dict[str, float]:
     composer = _Composer(pools())
     with _shard_path(shard).open("rb") as handle:
         whole = pickle.load(handle)["rows"]  # noqa: S301 (our own cache file)
-    same_tokens = same_grams = 0
+    same_tokens = 0
     overlap: list[float] = []
     for row, entry in zip(whole, generate_shard(composer.pools, shard), strict=True):
         title, body = composer.analyse(entry)
         tokens = f"{' '.join(title.tokens)} {' '.join(body.stemmed)}".split()
         expected = f"{row[10]} {row[11]}".split()
         same_tokens += tokens == expected
-        same_grams += " ".join(title.grams + body.grams) == row[12]
         a, b = Counter(tokens), Counter(expected)
         overlap.append(sum((a & b).values()) / max(sum((a | b).values()), 1))
     return {
         "entries": len(whole),
         "identical_terms": same_tokens / len(whole),
-        "identical_grams": same_grams / len(whole),
         "mean_term_overlap": sum(overlap) / len(overlap),
     }
 
@@ -651,7 +645,7 @@ def _analyse_shard(shard: int) -> dict[str, float]:
                 int(entry.expires.timestamp()) if entry.expires else None,
                 " ".join(title_tokens),
                 " ".join(body_tokens),
-                " ".join(title.grams + body.grams),
+                "",
                 " ".join(title.folded + body.folded),
                 (f"country:{entry.country}", *(f"sector:{s}" for s in entry.sectors)),
                 n,

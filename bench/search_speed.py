@@ -224,7 +224,6 @@ def index_documents(rows: list[tuple], organizations: dict[int, list[str]]) -> l
                 body=row[11].split(),
                 organization=organizations[row[5]],
                 parts=row[16].split(),
-                grams=row[12].split(),
                 folded=row[13].split(),
                 concepts=list(row[14]),
             )
@@ -354,7 +353,7 @@ class Postgres:
         return {"server": version, "relation_sizes": sizes}
 
 
-_FTS_COLUMNS = ("title", "body", "organization", "grams", "folded", "concepts")
+_FTS_COLUMNS = ("title", "body", "organization", "folded", "concepts")
 
 
 def _quote(text: str) -> str:
@@ -392,7 +391,7 @@ class Fts5:
         b = base
         self.rank = (
             f"bm25(fts, {b.BOOST_TITLE}, {b.BOOST_BODY}, {b.BOOST_ORGANIZATION},"
-            f" {b.BOOST_GRAMS}, {b.BOOST_FOLDED}, {b.BOOST_CONCEPT})"
+            f" {b.BOOST_FOLDED}, {b.BOOST_CONCEPT})"
         )
 
     def index(self, documents: list[Any]) -> None:
@@ -420,15 +419,14 @@ class Fts5:
             [(d.entry_id, s) for d in documents for s in d.sectors],
         )
         db.executemany(
-            "INSERT INTO fts (rowid, title, body, organization, grams, folded, concepts)"
-            " VALUES (?, ?, ?, ?, ?, ?, ?)",
+            "INSERT INTO fts (rowid, title, body, organization, folded, concepts)"
+            " VALUES (?, ?, ?, ?, ?, ?)",
             [
                 (
                     d.entry_id,
                     " ".join(d.title),
                     " ".join(d.body),
                     " ".join(d.organization),
-                    " ".join(d.grams),
                     " ".join(d.folded),
                     " ".join(d.concepts),
                 )
@@ -464,16 +462,11 @@ class Fts5:
             alternatives = [f"{{title body organization}} : {_quote(node.text)}"]
             if node.parts:
                 alternatives.append(f"{{title body}} : {_quote(' '.join(node.parts))}")
-            if node.grams:
-                alternatives.append(f"grams : {_quote(' '.join(node.grams))}")
             if node.folded:
                 alternatives.append(f"folded : {_quote(node.folded)}")
             return "(" + " OR ".join(alternatives) + ")"
         if isinstance(node, Phrase):
-            alternatives = [f"{{title body}} : {_quote(' '.join(node.tokens))}"]
-            if len(node.grams) > 1:
-                alternatives.append(f"grams : {_quote(' '.join(node.grams))}")
-            return "(" + " OR ".join(alternatives) + ")"
+            return f"({{title body}} : {_quote(' '.join(node.tokens))})"
         if isinstance(node, Prefix):
             return f"({{title body organization}} : {_quote(node.text)} *)"
         if isinstance(node, Concept):
@@ -920,7 +913,7 @@ def markdown(report: dict[str, Any]) -> str:
     if check:
         lines.append(
             f"Checked on 10,000 entries analysed both ways: {check['identical_terms']:.0%} get"
-            f" identical terms, {check['identical_grams']:.0%} identical grams, and the term"
+            f" identical terms, and the term"
             f" multisets overlap {check['mean_term_overlap']:.1%} on average (differences"
             " are at sentence and title-window edges)."
         )

@@ -62,6 +62,26 @@ def test_keywords_match_words_in_every_language(text: str, lang: str, sectors: s
     assert MATCHER.sectors(text, lang) == sectors
 
 
+INSIDE = SectorMatcher([KeywordRule(TRADE, ("ค้าชายแดน",)), KeywordRule(HEALTH, ("สหกรณ์การเกษ",))])
+
+
+@pytest.mark.parametrize(
+    ("text", "sectors"),
+    [
+        # Segmented การค้า + ชายแดน: a keyword of three clusters or more is found across
+        # the segmenter's cut, as a run of whole clusters
+        ("เปิดตลาดการค้าชายแดนแห่งใหม่", {TRADE}),
+        ("สหกรณ์การเกษตรประกาศ", {HEALTH}),
+        # ... but never ending inside a cluster (เกษ + ี: the text's cluster is ษี)
+        ("สหกรณ์การเกษียณประกาศ", set()),
+    ],
+)
+def test_long_unspaced_keywords_match_across_the_segmenters_cut(
+    text: str, sectors: set[int]
+) -> None:
+    assert INSIDE.sectors(text, "th") == sectors
+
+
 def test_no_rule_means_no_analysis() -> None:
     assert not SectorMatcher([])
     assert SectorMatcher([]).sectors("anything at all", "en") == set()

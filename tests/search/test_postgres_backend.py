@@ -200,7 +200,7 @@ def test_hostile_nodes_compile(backend: PostgresBackend) -> None:
     nodes = [
         Word("'"),
         Word("\\"),
-        Word("", parts=("",), grams=("",)),
+        Word("", parts=("",)),
         Prefix("'\\"),
         Phrase(("a'b", "c\\d")),
         All((Not(Word("x")), Not(Prefix("y")))),
@@ -212,9 +212,9 @@ def test_hostile_nodes_compile(backend: PostgresBackend) -> None:
         backend.search(SearchRequest(query=ParsedQuery("", node)))
 
 
-def test_prefix_does_not_reach_grams(backend: PostgresBackend) -> None:
+def test_prefix_does_not_reach_parts(backend: PostgresBackend) -> None:
     # Prefixes search title, body and organization names, as in the embedded index
-    backend.index([document(1, title=["กรุงเทพ"]), document(2, body=["x"], grams=["กร", "รุ"])], [])
+    backend.index([document(1, title=["กรุงเทพ"]), document(2, body=["x"], parts=["กรุง"])], [])
     assert search(backend, Prefix("กร")) == [1]
 
 

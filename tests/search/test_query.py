@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from infoharbor.search.query import All, Any_, Grams, Not, Phrase, Prefix, Word, parse
+from infoharbor.search.query import All, Any_, Not, Phrase, Prefix, Word, parse
 
 
 def words(node: object) -> list[str]:
@@ -68,12 +68,15 @@ def test_a_repeated_word_counts_once() -> None:
     assert words(parse("rice rice export").root) == ["rice", "export"]
 
 
-def test_long_queries_in_unspaced_scripts_also_match_loose_grams() -> None:
+def test_long_queries_in_unspaced_scripts_rank_by_their_words() -> None:
+    # A question cut into more words than are required: any of them, ranked by coverage
     root = parse("中国东盟自由贸易区升级议定书的主要内容是什么").root
     assert isinstance(root, Any_)
-    grams = [child for child in root.children if isinstance(child, Grams)]
-    assert grams
-    assert "贸易" in grams[0].grams
+    assert all(isinstance(child, Word) for child in root.children)
+    assert "什么" not in words(root)
+    # A compound brings its parts: documents cut finer match them in a row
+    compound = next(c for c in root.children if isinstance(c, Word) and "贸易" in c.text)
+    assert "贸易" in compound.parts
     # Short queries require their words: no loose path
     assert not isinstance(parse("贸易").root, Any_)
 

@@ -13,8 +13,9 @@ whole words, never the inside of another word, and does so in every script:
   with or without them, one typed with them matches only those;
 - a keyword of at least three grapheme clusters in a script written without spaces (Thai,
   Lao, Khmer, Burmese, Chinese) also matches where the segmenter cut the text
-  differently, by its run of cluster pairs (search's recall path); shorter ones must be
-  words, since two clusters occur inside too many unrelated words.
+  differently: as a run of whole clusters of the text's search form (never starting or
+  ending inside a cluster); shorter ones must be words, since two clusters occur inside
+  too many unrelated words.
 """
 
 from __future__ import annotations
@@ -23,14 +24,16 @@ from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from infoharbor.text.analyze import analyze, has_unspaced
+import regex
+
+from infoharbor.text.analyze import analyze, is_unspaced
 from infoharbor.text.normalize import fold_diacritics
 
 # Text beyond this is not read for keywords: the title, summary and start of the body say
 # what an item is about, and analysis costs time in proportion to the text.
 MAX_TEXT = 10_000
-MIN_GRAM_PAIRS = 2  # three clusters
-_SEPARATOR = "\x1f"
+MIN_CLUSTERS = 3
+_CLUSTER = regex.compile(r"\X")
 _JOINER = "_"  # how the analysis joins the words of one compound term
 
 
@@ -50,7 +53,9 @@ class KeywordRule:
 class _Keyword:
     words: tuple[str, ...]
     folded: bool  # typed without diacritics: compared with the text's folded words
-    grams: str  # the keyword's cluster pairs joined, or "" when too short or spaced
+    # The keyword's search form, when it may match inside the text's words: a run of at
+    # least MIN_CLUSTERS clusters of a script without spaces; else "".
+    run: str
 
 
 class _Text:
@@ -61,7 +66,8 @@ class _Text:
         self._positions: dict[str, list[int]] | None = None
         self._folded: list[str] | None = None
         self._folded_positions: dict[str, list[int]] | None = None
-        self.grams = _SEPARATOR + _SEPARATOR.join(analysed.grams) + _SEPARATOR
+        self.text = analysed.text
+        self._boundaries: frozenset[int] | None = None
 
     @staticmethod
     def _index(words: list[str]) -> dict[str, list[int]]:
@@ -75,6 +81,21 @@ class _Text:
             self._folded = [fold_diacritics(word) for word in self.words]
             self._folded_positions = self._index(self._folded)
         return self._folded, self._folded_positions
+
+    def _on_boundaries(self, start: int, end: int) -> bool:
+        if self._boundaries is None:
+            # Computed only for a text where a keyword's run was found as a substring.
+            self._boundaries = frozenset(m.end() for m in _CLUSTER.finditer(self.text)) | {0}
+        return start in self._boundaries and end in self._boundaries
+
+    def has_run(self, run: str) -> bool:
+        """``run`` in the text's search form, starting and ending on cluster boundaries."""
+        start = self.text.find(run)
+        while start != -1:
+            if self._on_boundaries(start, start + len(run)):
+                return True
+            start = self.text.find(run, start + 1)
+        return False
 
     def positions(self) -> dict[str, list[int]]:
         if self._positions is None:
@@ -94,7 +115,7 @@ class _Text:
             for at in positions[words[0]]:
                 if tuple(sequence[at : at + size]) == words:
                     return True
-        return bool(keyword.grams) and keyword.grams in self.grams
+        return bool(keyword.run) and self.has_run(keyword.run)
 
 
 class SectorMatcher:
@@ -112,11 +133,11 @@ class SectorMatcher:
         if key not in self._compiled:
             analysed = analyze(keyword, lang)
             words = tuple(_pieces(analysed.words))
-            grams = ""
-            if has_unspaced(keyword) and len(analysed.grams) >= MIN_GRAM_PAIRS:
-                grams = _SEPARATOR + _SEPARATOR.join(analysed.grams) + _SEPARATOR
+            run = analysed.text
+            if not is_unspaced(run) or len(_CLUSTER.findall(run)) < MIN_CLUSTERS:
+                run = ""
             folded = all(fold_diacritics(word) == word for word in words)
-            self._compiled[key] = _Keyword(words, folded, grams) if words else None
+            self._compiled[key] = _Keyword(words, folded, run) if words else None
         return self._compiled[key]
 
     def sectors(self, text: str, lang: str | None) -> set[int]:

@@ -31,6 +31,8 @@ _CONJUNCTIONS = re.compile(
 
 _lock = threading.Lock()
 _lexicon: dict[tuple[str, ...], tuple[str, ...]] | None = None
+# The first word of every name -> the most words a name starting with it has.
+_starts: dict[str, int] = {}
 
 
 def _icu_locale(code: str) -> icu.Locale:
@@ -64,7 +66,7 @@ def _names() -> list[tuple[str, str, str]]:
 
 def lexicon() -> dict[tuple[str, ...], tuple[str, ...]]:
     """Analysed name (as a word tuple) -> concept keys. Built once per process."""
-    global _lexicon
+    global _lexicon, _starts
     if _lexicon is None:
         with _lock:
             if _lexicon is None:
@@ -73,6 +75,10 @@ def lexicon() -> dict[tuple[str, ...], tuple[str, ...]]:
                     words = tuple(analyze(name, language).words)
                     if 0 < len(words) <= MAX_NAME_WORDS and _worth_matching(words):
                         built.setdefault(words, set()).add(key)
+                starts: dict[str, int] = {}
+                for words in built:
+                    starts[words[0]] = max(starts.get(words[0], 0), len(words))
+                _starts = starts
                 _lexicon = {words: tuple(sorted(keys)) for words, keys in built.items()}
     return _lexicon
 
@@ -85,18 +91,25 @@ def _worth_matching(words: tuple[str, ...]) -> bool:
 
 def reset() -> None:
     """Forget the lexicon (after reference data changes, and in tests)."""
-    global _lexicon
+    global _lexicon, _starts
     with _lock:
         _lexicon = None
+        _starts = {}
 
 
 def find(words: list[str]) -> list[tuple[int, int, tuple[str, ...]]]:
     """Concept names in ``words``: (start, end, keys), longest match first, not overlapping."""
     names = lexicon()
+    starts = _starts
     found = []
     i = 0
     while i < len(words):
-        for length in range(min(MAX_NAME_WORDS, len(words) - i), 0, -1):
+        # Most words start no name: one lookup, not one per possible length.
+        longest = starts.get(words[i])
+        if longest is None:
+            i += 1
+            continue
+        for length in range(min(longest, len(words) - i), 0, -1):
             keys = names.get(tuple(words[i : i + length]))
             if keys:
                 found.append((i, i + length, keys))

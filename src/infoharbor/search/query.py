@@ -17,10 +17,11 @@ language of a query is not known: a Latin word that has a stem in a stemmed lang
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from infoharbor.text.analyze import analyze, cluster_pairs
+from infoharbor.text.analyze import analyze
 from infoharbor.text.normalize import fold_diacritics, normalize
 from infoharbor.text.stem import query_stems
 
@@ -52,31 +53,21 @@ _OPERATORS = {"OR", "AND", "NOT"}
 
 @dataclass(frozen=True)
 class Word:
-    """One word of the query: the word itself, or its parts in a row, or its grams in a row."""
+    """One word of the query: the word itself, or its parts in a row."""
 
     text: str
     parts: tuple[str, ...] = ()
-    grams: tuple[str, ...] = ()
     folded: str | None = None  # typed without accents: also match the accent-free field
 
 
 @dataclass(frozen=True)
 class Phrase:
     tokens: tuple[str, ...]
-    grams: tuple[str, ...] = ()
 
 
 @dataclass(frozen=True)
 class Prefix:
     text: str
-
-
-@dataclass(frozen=True)
-class Grams:
-    """The query's grapheme-cluster pairs, any of them: a loose recall path for a question or
-    a long query in a script without spaces, where the words may be cut differently."""
-
-    grams: tuple[str, ...]
 
 
 @dataclass(frozen=True)
@@ -102,7 +93,7 @@ class Not:
     child: Node
 
 
-Node = Word | Phrase | Prefix | Grams | Concept | All | Any_ | Not
+Node = Word | Phrase | Prefix | Concept | All | Any_ | Not
 
 # Finds concept names in a word sequence: list of words -> [(start, end, keys)].
 ConceptFinder = Callable[[list[str]], list[tuple[int, int, tuple[str, ...]]]]
@@ -125,8 +116,14 @@ class ParsedQuery:
         return self
 
 
+# What makes a token other than a word: quotes, parentheses, a leading minus.
+_SYNTAX = frozenset(_QUOTES) | frozenset("()（）-")
+
+
 def _lex(text: str) -> list[tuple[str, str]]:
     """Tokens: ("word", w), ("phrase", p), ("(", ""), (")", ""), ("-", "")."""
+    if _SYNTAX.isdisjoint(text):  # the common case: words between spaces
+        return [("word", word) for word in text.split()]
     tokens: list[tuple[str, str]] = []
     i, n = 0, len(text)
     while i < n:
@@ -247,30 +244,30 @@ def _phrase(text: str) -> Node | None:
     words = tuple(analyzed.words)
     if len(words) <= 1:
         return _words_of(text, None)
-    return Phrase(words, tuple(analyzed.grams))
+    return Phrase(words)
 
 
-def _words_of(
-    text: str, find_concepts: ConceptFinder | None, grams_seen: list[str] | None = None
-) -> Node | None:
-    """A run of text without spaces or operators: one or more words, all required. Its
-    grams are added to ``grams_seen``."""
+def _words_of(text: str, find_concepts: ConceptFinder | None) -> Node | None:
+    """A run of text without spaces or operators: one or more words, all required."""
     analyzed = analyze(text, None)
-    if grams_seen is not None:
-        grams_seen.extend(analyzed.grams)
+    # Each word with the parts after it (no offsets needed: the term lists alone).
     words: list[Word] = []
-    for term in analyzed.terms:
-        if term.part:
+    parts: list[str] = []
+    for term, is_part in zip(analyzed.tokens, analyzed.part_flags, strict=True):
+        if is_part:
             if words:
-                last = words[-1]
-                words[-1] = Word(last.text, (*last.parts, term.text), last.grams, last.folded)
+                parts.append(term)
             continue
-        # The analysed word is normalized already; its pairs are those the documents have.
-        grams = tuple(cluster_pairs(term.text))
+        if parts:
+            last = words[-1]
+            words[-1] = Word(last.text, tuple(parts), last.folded)
+            parts = []
         # Typed without accents: the accent-free forms of accented words match it too.
-        plain = _has_latin(term.text) and fold_diacritics(term.text) == term.text
-        folded = term.text if plain else None
-        words.append(Word(term.text, (), grams, folded))
+        plain = _has_latin(term) and fold_diacritics(term) == term
+        words.append(Word(term, (), term if plain else None))
+    if parts:
+        last = words[-1]
+        words[-1] = Word(last.text, tuple(parts), last.folded)
     if not words:
         return None
     nodes: list[Node] = list(words)
@@ -280,7 +277,10 @@ def _words_of(
 
 
 def _has_latin(text: str) -> bool:
-    return any("a" <= char <= "z" for char in text)
+    return _LATIN_LETTER.search(text) is not None
+
+
+_LATIN_LETTER = re.compile("[a-z]")
 
 
 def _with_concepts(words: list[Word], find_concepts: ConceptFinder) -> list[Node]:
@@ -309,14 +309,9 @@ def parse(text: str, find_concepts: ConceptFinder | None = None) -> ParsedQuery:
         truncated = True
         keep = {id(t) for t in word_tokens[:MAX_WORDS]}
         tokens = [t for t in tokens if t[0] != "word" or t[1] in _OPERATORS or id(t) in keep]
-    grams_seen: list[str] = []
-    parser = _Parser(tokens, lambda value: _words_of(value, find_concepts, grams_seen))
+    parser = _Parser(tokens, lambda value: _words_of(value, find_concepts))
     root = _without_question_words(parser.parse())
     root = _loosen_long(root)
-    if isinstance(root, Any_) and all(isinstance(c, Word | Concept) for c in root.children):
-        grams = tuple(dict.fromkeys(grams_seen))
-        if grams:
-            root = Any_((*root.children, Grams(grams)))
     return ParsedQuery(cleaned, _with_stems(root), truncated)
 
 
@@ -334,7 +329,7 @@ def _with_stems(node: Node | None) -> Node | None:
     if isinstance(node, Not):
         child = _with_stems(node.child)
         return Not(child) if child is not None else None
-    return node  # prefixes, grams, and concept names (their concepts match in any form)
+    return node  # prefixes and concept names (their concepts match in any form)
 
 
 def _without_question_words(root: Node | None) -> Node | None:

@@ -24,6 +24,10 @@ def register(kind: str, detail_text: DetailText) -> None:
     _DETAIL_TEXT[kind] = detail_text
 
 
+def has_detail_text(kind: str) -> bool:
+    return kind in _DETAIL_TEXT
+
+
 def detail_text(kind: str, details: object | None) -> list[str]:
     extract = _DETAIL_TEXT.get(kind)
     if extract is None or details is None:

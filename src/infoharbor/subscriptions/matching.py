@@ -34,7 +34,7 @@ import operator
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field
 
-from infoharbor.search.query import All, Any_, Concept, Grams, Node, Not, Phrase, Prefix, Word
+from infoharbor.search.query import All, Any_, Concept, Node, Not, Phrase, Prefix, Word
 
 # Key namespaces. "t": a term of the title, body, organization name or parts; "f": an
 # accent-free form; "c": a concept (country:VN, sector:trade); "p": the first letters of a term
@@ -260,8 +260,6 @@ def evaluate(node: Node, entry: EntryFacts) -> bool:
         return entry.has_phrase("title", node.tokens) or entry.has_phrase("body", node.tokens)
     if isinstance(node, Prefix):
         return entry.has_prefix(node.text)
-    if isinstance(node, Grams):
-        return False  # the embedded index has no grams (a recall path of the server backend)
     if isinstance(node, Concept):
         if any(key in entry.concept_set for key in node.keys):
             return True
@@ -275,9 +273,7 @@ def evaluate(node: Node, entry: EntryFacts) -> bool:
                 return False
         return True
     if isinstance(node, Any_):
-        return any(
-            evaluate(child, entry) for child in node.children if not isinstance(child, Grams)
-        )
+        return any(evaluate(child, entry) for child in node.children)
     if isinstance(node, Not):
         return not evaluate(node.child, entry)
     raise TypeError(f"unknown query node {node!r}")
@@ -391,8 +387,6 @@ def anchor_of(node: Node | None, cost: Costs = default_cost) -> Anchor:
         return _cheapest([frozenset({(BIGRAM, f"{a} {b}")}) for a, b in pairs], cost)
     if isinstance(node, Prefix):
         return frozenset({(PREFIX, node.text[:PREFIX_KEY_CHARS])})
-    if isinstance(node, Grams):
-        return frozenset()
     if isinstance(node, Concept):
         words = _cheapest([_word_anchor(word) for word in node.words], cost)
         concepts = frozenset((CONCEPT, key) for key in node.keys)
@@ -403,9 +397,7 @@ def anchor_of(node: Node | None, cost: Costs = default_cost) -> Anchor:
             cost,
         )
     if isinstance(node, Any_):
-        return _union(
-            [anchor_of(child, cost) for child in node.children if not isinstance(child, Grams)]
-        )
+        return _union([anchor_of(child, cost) for child in node.children])
     return None  # Not: entries without something have no key in common
 
 
@@ -432,7 +424,7 @@ def is_exact(node: Node | None, anchor: Anchor) -> bool:
     if isinstance(node, Phrase):
         return len(node.tokens) == 2
     if isinstance(node, Any_):
-        children = [c for c in node.children if not isinstance(c, Grams)]
+        children = list(node.children)
         return (
             bool(children)
             and all(is_exact(child, anchor_of(child)) for child in children)
@@ -547,8 +539,6 @@ def _predicate(node: Node) -> Test:
     if isinstance(node, Prefix):
         prefix = node.text
         return lambda entry: entry.has_prefix(prefix)
-    if isinstance(node, Grams):
-        return lambda entry: False
     if isinstance(node, Concept):
         keys = node.keys
         words = [predicate(word) for word in node.words]
@@ -576,7 +566,7 @@ def _predicate(node: Node) -> Test:
 
         return every
     if isinstance(node, Any_):
-        options = tuple(predicate(c) for c in node.children if not isinstance(c, Grams))
+        options = tuple(predicate(c) for c in node.children)
 
         def either(entry: EntryFacts) -> bool:
             for test in options:  # noqa: SIM110 - a loop: faster than a generator

@@ -50,6 +50,25 @@ def stem(word: str, lang: str | None) -> str | None:
     return stemmed if stemmed != word else None
 
 
+def stemmed_language(lang: str | None) -> bool:
+    """Whether the words of ``lang`` are indexed by stem."""
+    return (lang or "") in ALGORITHMS
+
+
+def stem_words(words: list[str], lang: str | None) -> list[str]:
+    """``words`` (analysed), each by its stem where ``lang`` is stemmed and the word has one;
+    ``words`` itself for a language that is not stemmed.
+
+    The whole list goes to Snowball in one call (its loop runs in C); the words it must not
+    touch (see :func:`stem`) are put back after.
+    """
+    algorithm = ALGORITHMS.get(lang or "")
+    if algorithm is None or not words:
+        return words
+    stems: list[str] = _stemmer(algorithm).stemWords(words)
+    return [s if _stemmable(w) else w for w, s in zip(words, stems, strict=True)]
+
+
 def query_stems(word: str) -> tuple[str, ...]:
     """The stems a typed word may have in the stemmed languages, other than the word."""
     if not _stemmable(word):

@@ -92,13 +92,12 @@ class Backend(Protocol):
 
 
 # Ranking shared by the backends: title above body, organization names in between, the
-# accent-free, parts and gram fields as recall paths below the exact words.
+# accent-free and parts fields as recall paths below the exact words.
 BOOST_TITLE = 3.0
 BOOST_ORGANIZATION = 1.5
 BOOST_BODY = 1.0
 BOOST_FOLDED = 0.6
 BOOST_PARTS = 0.5
-BOOST_GRAMS = 0.5
 BOOST_CONCEPT = 1.0
 # Freshness: a score is raised by up to FRESHNESS_WEIGHT for an entry published today, half
 # that for one published FRESHNESS_HALF_LIFE ago, and so on.

@@ -10,8 +10,8 @@ Text fields hold the terms of :func:`infoharbor.text.analyze.analyze` joined by 
 index tokenizes on whitespace only and never second-guesses the segmentation (tantivy's
 default tokenizer would strip Thai and Burmese vowel marks). Only the words' fields keep
 positions (for phrases); the parts of compounds, the accent-free forms and the filter values
-are matched as terms, and the grapheme-cluster grams are not indexed: on the QA tuning sets
-words and parts rank as well without them, in a third of the space (docs/benchmarks.md).
+are matched as terms. (Grapheme-cluster grams are not indexed: on the QA tuning sets words and
+parts rank as well without them, in a third of the space, docs/benchmarks.md.)
 """
 
 from __future__ import annotations
@@ -36,16 +36,17 @@ from infoharbor.search.backends.base import (
     BOOST_ORGANIZATION,
     BOOST_PARTS,
     BOOST_TITLE,
+    FRESHNESS_HALF_LIFE,
+    FRESHNESS_WEIGHT,
     RERANK_WINDOW,
     Filters,
     Hit,
     SearchRequest,
     SearchResult,
     Viewer,
-    freshness_at_age,
 )
 from infoharbor.search.documents import IndexDocument
-from infoharbor.search.query import All, Any_, Concept, Grams, Node, Not, Phrase, Prefix, Word
+from infoharbor.search.query import All, Any_, Concept, Node, Not, Phrase, Prefix, Word
 
 # Bump when the schema or the analysis changes: an index of another version is rebuilt.
 SCHEMA_VERSION = "2"
@@ -70,6 +71,8 @@ _NEVER = dt.datetime(2262, 1, 1, tzinfo=dt.UTC)  # the last year tantivy dates r
 _ALWAYS = dt.datetime(1678, 1, 1, tzinfo=dt.UTC)  # the first
 _WRITER_HEAP = 64 * 1024 * 1024
 _LOCK_WAIT_SECONDS = 30.0
+# Compiled word queries kept (a few kB each); all forgotten at once when full.
+_WORD_QUERIES = 16384
 
 
 class IndexBusy(RuntimeError):
@@ -107,6 +110,7 @@ class EmbeddedBackend:
         self._loaded_at = 0.0
         self._facet_pool: ThreadPoolExecutor | None = None
         self._facet_pool_pid = 0
+        self._word_queries: dict[Word, Query] = {}
 
     # --- the index directory -----------------------------------------------------------
 
@@ -282,12 +286,18 @@ class EmbeddedBackend:
         return self._facet_pool
 
     def _hits(
-        self, searcher: tantivy.Searcher, addresses: list[Any], scores: list[float]
+        self,
+        searcher: tantivy.Searcher,
+        addresses: list[Any],
+        scores: list[float],
+        published: list[Any] | None = None,
     ) -> list[Hit]:
+        """The hits at ``addresses``; ``published``: their dates, when read already."""
         if not addresses:
             return []
         ids = searcher.fast_field_values("id", addresses)
-        published = searcher.fast_field_values("published_s", addresses)
+        if published is None:
+            published = searcher.fast_field_values("published_s", addresses)
         return [
             Hit(
                 int(pk or 0),
@@ -312,12 +322,21 @@ class EmbeddedBackend:
         addresses = [address for _score, address in found]
         published = searcher.fast_field_values("published_s", addresses)
         now_s = now.timestamp()
+        # freshness_at_age, inlined: this runs for every hit of the window of every search.
+        weight, half_life = FRESHNESS_WEIGHT, FRESHNESS_HALF_LIFE.total_seconds()
         keys = [
-            score * (freshness_at_age(now_s - ts) if ts is not None else 1.0)
+            score * (1.0 + weight * 0.5 ** ((now_s - ts if ts < now_s else 0.0) / half_life))
+            if ts is not None
+            else score
             for (score, _address), ts in zip(found, published, strict=True)
         ]
         kept = sorted(range(len(found)), key=keys.__getitem__, reverse=True)[start:end]
-        return self._hits(searcher, [addresses[i] for i in kept], [found[i][0] for i in kept])
+        return self._hits(
+            searcher,
+            [addresses[i] for i in kept],
+            [found[i][0] for i in kept],
+            [published[i] for i in kept],
+        )
 
     def _facets(
         self, searcher: tantivy.Searcher, query: Query, names: list[str]
@@ -409,8 +428,6 @@ class EmbeddedBackend:
                     ),
                 ]
             )
-        if isinstance(node, Grams):
-            return Query.empty_query()  # no grams in this index (see the module's doc)
         if isinstance(node, Concept):
             words = Query.boolean_query([(Occur.Must, self._word(w)) for w in node.words])
             concepts = [
@@ -429,7 +446,7 @@ class EmbeddedBackend:
                 clauses.append((Occur.Must, Query.all_query()))
             return Query.boolean_query(clauses)
         if isinstance(node, Any_):
-            return _any([self._compile(c) for c in node.children if not isinstance(c, Grams)])
+            return _any([self._compile(c) for c in node.children])
         if isinstance(node, Not):
             return Query.boolean_query(
                 [(Occur.Must, Query.all_query()), (Occur.MustNot, self._compile(node.child))]
@@ -437,6 +454,17 @@ class EmbeddedBackend:
         raise TypeError(f"unknown query node {node!r}")
 
     def _word(self, word: Word) -> Query:
+        # A word's query is the same in every search (a tantivy query is an immutable value
+        # that searches share): made once. It costs up to a dozen calls into tantivy, the most
+        # of compiling a query of many words (a question).
+        query = self._word_queries.get(word)
+        if query is None:
+            if len(self._word_queries) >= _WORD_QUERIES:
+                self._word_queries.clear()
+            query = self._word_queries[word] = self._make_word(word)
+        return query
+
+    def _make_word(self, word: Word) -> Query:
         alternatives = [
             _boost(Query.term_query(self.schema, "title", word.text), BOOST_TITLE),
             _boost(Query.term_query(self.schema, "body", word.text), BOOST_BODY),

@@ -100,9 +100,9 @@ _KNOWN_LANGS = frozenset({"zh", "en", "id", "ms", "th", "vi", "fil", "km", "lo",
 # --- Putting it together ---------------------------------------------------------------------
 
 
-def _segmenter(script: str | None, lang: str | None) -> Segmenter:
+def _segmenter(script: str | None, lang: str | None, simplified: bool = False) -> Segmenter:
     if script == HAN:
-        return _zh.segment_run
+        return _zh.segment_simplified_run if simplified else _zh.segment_run
     if script == KHMER:
         return _khmer.segment_run
     if script == MYANMAR:
@@ -127,7 +127,8 @@ def _finish(text: str, spans: Iterable[Span], punctuation: bool = False) -> list
         start, end, part = span
         word = text[start:end]
         stripped = word.strip(STRIP)
-        if not stripped or not (punctuation or is_word(stripped)):
+        # str.isalnum() is true for most words and cheaper than the pattern is_word runs.
+        if not stripped or not (punctuation or stripped.isalnum() or is_word(stripped)):
             continue
         if len(stripped) != len(word):
             start += len(word) - len(word.lstrip(STRIP))
@@ -148,6 +149,8 @@ def _finish(text: str, spans: Iterable[Span], punctuation: bool = False) -> list
 
 
 _SURROGATE = re.compile("[\ud800-\udfff]")
+# Letters, and the numerals that are not decimal digits (str.isalpha() tells them apart).
+_LETTER = re.compile(r"[^\W\d_]")
 
 # A letter outside one script: when a text has none, the whole text is one run of that script.
 _LATIN_LETTERS = "A-Za-z\u00c0-\u024f\u1e00-\u1eff\u2c60-\u2c7f\ua720-\ua7ff\uff21-\uff5a"
@@ -177,14 +180,17 @@ _KHMER_LETTER = re.compile(
 _TEXT_SEGMENTERS = {HAN: _zh.segment_run, MYANMAR: _myanmar.segment_run}
 
 
-def _single_run(text: str, lang: str | None) -> tuple[Segmenter, Run] | None:
+def _single_run(
+    text: str, lang: str | None, simplified: bool = False
+) -> tuple[Segmenter, Run] | None:
     """The segmenter and run for a text in a single script that needs no ICU pass, or None.
 
     The common case (a whole Chinese, Burmese, Vietnamese or English text) then skips the
     ICU pass and the script split, which cost more than the segmenting itself for jieba. A
     Khmer text still needs ICU's tokens, but not the split into runs.
     """
-    first = next((ch for ch in text if ch.isalpha()), None)
+    # The first letter (a pattern finds candidates in C; a few numerals pass it, not isalpha).
+    first = next((m.group() for m in _LETTER.finditer(text) if m.group().isalpha()), None)
     if first is None:
         return None
     script = script_of(ord(first))
@@ -195,6 +201,8 @@ def _single_run(text: str, lang: str | None) -> tuple[Segmenter, Run] | None:
             segmenter = _nltk.segment_run
         else:
             return None
+    elif script == HAN and simplified:
+        segmenter = _zh.segment_simplified_run
     elif script in _TEXT_SEGMENTERS:
         segmenter = _TEXT_SEGMENTERS[script]
     elif script == KHMER:
@@ -208,19 +216,25 @@ def _single_run(text: str, lang: str | None) -> tuple[Segmenter, Run] | None:
     return segmenter, Run(script, 0, len(text), [])
 
 
-def _segment(text: str, lang: str | None, search: bool, punctuation: bool = False) -> list[Span]:
+def _segment(
+    text: str,
+    lang: str | None,
+    search: bool,
+    punctuation: bool = False,
+    simplified: bool = False,
+) -> list[Span]:
     if not text or text.isspace():
         return []
     # Lone surrogates cannot cross into ICU, jieba or OpenCC; U+FFFD keeps every offset.
     work = _SURROGATE.sub("\ufffd", text)
     base = _base_lang(lang)
-    single = _single_run(work, base)
+    single = _single_run(work, base, simplified)
     if single is not None:
         segmenter, run = single
         return _finish(work, segmenter(work, run, search), punctuation)
     spans: list[Span] = []
     for run in script_runs(work):
-        spans.extend(_segmenter(run.script, base)(work, run, search))
+        spans.extend(_segmenter(run.script, base, simplified)(work, run, search))
     return _finish(work, spans, punctuation)
 
 
@@ -236,7 +250,7 @@ def segment(text: str, lang: str | None) -> list[Span]:
     return [span for span in _segment(text, lang, search=False) if not span.part]
 
 
-def segment_for_search(text: str, lang: str | None) -> list[Span]:
+def segment_for_search(text: str, lang: str | None, *, simplified: bool = False) -> list[Span]:
     """The words of ``text`` and, after each compound, its parts (``part=True``).
 
     A compound in the index hides its parts from queries: 北京大学 alone would not match a
@@ -244,6 +258,7 @@ def segment_for_search(text: str, lang: str | None) -> list[Span]:
     search-mode words (zh), the syllables of a compound (vi), lexicon words or syllables
     inside a long word (my), ICU's finer breaks inside a CRF word (km), and the two halves
     of an ICU dictionary compound (th, lo, km: ນະຄອນຫຼວງ + ວຽງຈັນ). Sorted by start, then
-    longer first, so each word comes before its parts.
+    longer first, so each word comes before its parts. ``simplified``: the text's Han is
+    folded to Simplified already (normalized), so it is not converted again.
     """
-    return _segment(text, lang, search=True)
+    return _segment(text, lang, search=True, simplified=simplified)

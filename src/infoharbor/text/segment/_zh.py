@@ -41,15 +41,29 @@ def segment_run(text: str, run: Run, search: bool) -> list[Span]:
     converted = _t2s().convert(chunk)
     if len(converted) == len(chunk):
         chunk = converted
+    return _segment(chunk, run.start, search)
+
+
+def segment_simplified_run(text: str, run: Run, search: bool) -> list[Span]:
+    """:func:`segment_run` for text folded to Simplified already (the search analysis
+    normalizes before it segments): the same words without converting again."""
+    return _segment(text[run.start : run.end], run.start, search)
+
+
+def _segment(chunk: str, base: int, search: bool) -> list[Span]:
     jieba = _rjieba()
-    base = run.start
-    words = [Span(base + s, base + e) for _w, s, e in jieba.tokenize(chunk)]
     if not search:
-        return words
-    # Search mode adds the dictionary words inside long words (北京大学 -> 北京, 大学).
-    whole = {(w.start, w.end) for w in words}
-    spans = list(words)
-    for _w, s, e in jieba.tokenize(chunk, mode="search"):
-        if (base + s, base + e) not in whole:
+        return [Span(base + s, base + e) for _w, s, e in jieba.tokenize(chunk)]
+    # Search mode gives every word of the default mode, each after the dictionary words
+    # inside it (北京大学 -> 北京, 大学, 北京大学): one call gives both. Read backwards, a token
+    # inside the word last seen is one of its parts; any other is a word.
+    spans = []
+    start = end = -1
+    for _w, s, e in reversed(jieba.tokenize(chunk, mode="search")):
+        if start <= s and e <= end and (s, e) != (start, end):
             spans.append(Span(base + s, base + e, True))
+        else:
+            spans.append(Span(base + s, base + e))
+            start, end = s, e
+    spans.reverse()
     return spans

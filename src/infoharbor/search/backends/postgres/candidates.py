@@ -15,7 +15,7 @@ from infoharbor.search.backends.postgres.terms import (
     PARTS_MARKER,
     lexeme,
 )
-from infoharbor.search.query import All, Any_, Concept, Grams, Node, Not, Phrase, Prefix, Word
+from infoharbor.search.query import All, Any_, Concept, Node, Not, Phrase, Prefix, Word
 
 # A prefix's expansions share this part of the postings a list reads.
 PREFIX_SHARE = 8
@@ -52,7 +52,7 @@ def posting_lists(node: Node, statistics: Statistics, expansions: Expansions) ->
             if not isinstance(child, Not)
             for text in posting_lists(child, statistics, expansions)
         ]
-    return []  # grams match nothing; exclusions give no candidates
+    return []  # exclusions give no candidates
 
 
 def limits(
@@ -99,8 +99,6 @@ def complete(
         if isinstance(n, Prefix):
             texts, whole = expansions.get(lexeme(n.text), ([], True))
             return whole and all(read(text) for text in texts)
-        if isinstance(n, Grams):
-            return True
         if isinstance(n, All):
             positive = [c for c in n.children if not isinstance(c, Not)]
             return bool(positive) and any(check(c) for c in positive)

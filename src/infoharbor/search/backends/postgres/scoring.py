@@ -49,7 +49,7 @@ from infoharbor.search.backends.postgres.terms import (
     B,
     lexeme,
 )
-from infoharbor.search.query import All, Any_, Concept, Grams, Node, Not, Phrase, Prefix, Word
+from infoharbor.search.query import All, Any_, Concept, Node, Not, Phrase, Prefix, Word
 
 _MARKED_FIELD = {PARTS_MARKER: PARTS, FOLDED_MARKER: FOLDED, CONCEPT_MARKER: CONCEPTS}
 
@@ -195,8 +195,6 @@ class Scorer:
                 + BOOST_BODY * doc.has_prefix(text, BODY)
                 + BOOST_ORGANIZATION * doc.has_prefix(text, ORGANIZATION)
             )
-        if isinstance(node, Grams):
-            return 0.0
         if isinstance(node, Concept):
             words = [self._word(doc, w) for w in node.words]
             score = sum(words) if all(words) else 0.0

@@ -19,7 +19,7 @@ from infoharbor.search.backends.postgres.terms import (
     lexeme,
     quote,
 )
-from infoharbor.search.query import All, Any_, Concept, Grams, Node, Not, Phrase, Prefix, Word
+from infoharbor.search.query import All, Any_, Concept, Node, Not, Phrase, Prefix, Word
 
 
 def _operand(term: str, weights: str = "", prefix: bool = False) -> str:
@@ -56,16 +56,13 @@ def compile_query(node: Node) -> str:
     if isinstance(node, Prefix):
         # Only title, organization and body hold unmarked lexemes: no weight needed.
         return _operand(node.text, prefix=True)
-    if isinstance(node, Grams):
-        return _operand(NOTHING)  # no grams in this index (nor in the embedded one)
     if isinstance(node, Concept):
         words = "(" + " & ".join(_word(w) for w in node.words) + ")"
         return _any([words, *(_operand(CONCEPT_MARKER + key) for key in node.keys)])
     if isinstance(node, All):
         return "(" + " & ".join(compile_query(child) for child in node.children) + ")"
     if isinstance(node, Any_):
-        children: list[Node] = [c for c in node.children if not isinstance(c, Grams)]
-        return _any([compile_query(child) for child in children or node.children])
+        return _any([compile_query(child) for child in node.children])
     if isinstance(node, Not):
         return "!" + compile_query(node.child)
     raise TypeError(f"unknown query node {node!r}")
