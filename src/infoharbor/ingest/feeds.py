@@ -20,6 +20,7 @@ import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -59,9 +60,10 @@ class FeedItem:
     details: Mapping[str, Any] = field(default_factory=dict)
     license: str = ""
 
-    @property
+    @cached_property
     def text(self) -> str:
-        """The item's readable text, for language detection and the content hash."""
+        """The item's readable text, for language detection and the content hash (read
+        once: the keys, the language and the entry's fields all need it)."""
         return plain_text(self.content or self.summary)
 
 

@@ -31,7 +31,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, Q, Value, When
 
 from infoharbor.accounts.choices import Role
-from infoharbor.core import audit, services
+from infoharbor.core import audit, bulk, services
 from infoharbor.core.choices import BodyFormat, Provenance
 from infoharbor.core.languages import content_language
 from infoharbor.core.models import Entry, Language, Sector
@@ -132,7 +132,7 @@ def entry_data(item: FeedItem, context: SourceContext) -> services.EntryData:
         body = item.content
         summary = _shortened(plain_text(item.summary), SUMMARY_MAX) if item.summary else ""
     else:
-        summary_text = plain_text(item.summary)
+        summary_text = text  # the summary's text: there is no content
         # A short description is the summary; a long one is the body, shortened as summary.
         body = item.summary if len(summary_text) > SUMMARY_MAX else ""
         summary = _shortened(summary_text, SUMMARY_MAX)
@@ -412,13 +412,13 @@ def _create_batch(
                 provenance=Provenance.INGESTED,
             )
             rows = [
-                _item_row(item, context, result, item_keys, batch_item.published_at)
+                _item_values(item, context, result.pk, item_keys, batch_item.published_at)
                 for item, item_keys, batch_item, result in zip(
                     items, keys, batch, results, strict=True
                 )
                 if not isinstance(result, ValidationError | PermissionDenied)
             ]
-            IngestedItem.objects.bulk_create(rows)
+            bulk.insert(IngestedItem, ITEM_COLUMNS, rows)
     except IntegrityError:
         return [None] * len(items)
     except (ValidationError, PermissionDenied) as error:
@@ -436,6 +436,50 @@ def _create_batch(
     return outcomes
 
 
+# The columns of :func:`_item_values`, for ``bulk.insert`` (attribute names).
+ITEM_COLUMNS = (
+    "entry_id",
+    "source_id",
+    "guid",
+    "guid_key",
+    "canonical_url",
+    "url_key",
+    "content_hash",
+    "raw_hash",
+    "published_at",
+    "first_seen_at",
+    "changed_at",
+    "delay_seconds",
+)
+
+
+def _item_values(
+    item: FeedItem,
+    context: SourceContext,
+    entry_id: int,
+    keys: Keys,
+    published: dt.datetime | None,
+) -> tuple[Any, ...]:
+    """The item row of a new entry, as values of ``ITEM_COLUMNS``."""
+    delay = None
+    if published is not None and not context.first_harvest:
+        delay = max(0, int((context.now - published).total_seconds()))
+    return (
+        entry_id,
+        context.source.pk,
+        item.guid[:1000],
+        keys.guid,
+        identity.canonical_url(item.link),
+        keys.url,
+        keys.content,
+        keys.raw,
+        published,
+        context.now,
+        None,
+        delay,
+    )
+
+
 def _item_row(
     item: FeedItem,
     context: SourceContext,
@@ -443,22 +487,8 @@ def _item_row(
     keys: Keys,
     published: dt.datetime | None,
 ) -> IngestedItem:
-    delay = None
-    if published is not None and not context.first_harvest:
-        delay = max(0, int((context.now - published).total_seconds()))
-    return IngestedItem(
-        entry=entry,
-        source=context.source,
-        guid=item.guid[:1000],
-        guid_key=keys.guid,
-        canonical_url=identity.canonical_url(item.link),
-        url_key=keys.url,
-        content_hash=keys.content,
-        raw_hash=keys.raw,
-        published_at=published,
-        first_seen_at=context.now,
-        delay_seconds=delay,
-    )
+    values = _item_values(item, context, entry.pk, keys, published)
+    return IngestedItem(**dict(zip(ITEM_COLUMNS, values, strict=True)))
 
 
 def _ingest(item: FeedItem, context: SourceContext, keys: Keys) -> Outcome:
