@@ -46,11 +46,35 @@ def _text_check(field: models.Field[Any, Any]) -> Quick | None:
     return check
 
 
+class _Accepted:
+    """The last values ``clean`` accepted unchanged, for a field whose verdict depends on
+    the value alone (an address's validator: a regular expression that costs more than the
+    rest of an entry's checks)."""
+
+    LIMIT = 4096
+
+    def __init__(self, field: models.Field[Any, Any]) -> None:
+        self.field = field
+        self.values: dict[str, None] = {}
+
+    def __call__(self, value: Any) -> bool:
+        return type(value) is str and value in self.values
+
+    def remember(self, value: Any, cleaned: Any) -> None:
+        if type(value) is str and cleaned == value:
+            if len(self.values) >= self.LIMIT:
+                self.values.clear()
+            self.values[value] = None
+
+
 def _quick_check(field: models.Field[Any, Any]) -> Quick | None:
     """A check that only says yes to values ``field.clean`` returns unchanged, or None."""
     kind = type(field)
     if kind in (models.CharField, models.TextField):
         return _text_check(field)
+    own = (*_OWN_VALIDATORS, validators.URLValidator)
+    if kind is models.URLField and all(isinstance(v, own) for v in field.validators):
+        return None if field.choices else _Accepted(field)
     if field.validators or field.choices:
         return None
     if kind is models.FloatField:
@@ -84,6 +108,23 @@ def _needs_unique_checks(model: type[models.Model]) -> bool:
     return False
 
 
+def accepts(model: type[models.Model], name: str, value: Any) -> bool:
+    """Whether ``model``'s field ``name`` accepts ``value`` as it is (``clean`` returns it
+    unchanged); the verdicts of address fields are kept for :func:`full_clean`."""
+    for field, quick in _plan(model):
+        if field.name == name:
+            if quick is not None and quick(value):
+                return True
+            try:
+                cleaned = field.clean(value, None)
+            except ValidationError:
+                return False
+            if isinstance(quick, _Accepted):
+                quick.remember(value, cleaned)
+            return bool(cleaned == value)
+    raise LookupError(f"{model._meta.label} has no field {name!r}")
+
+
 def full_clean(instance: models.Model, *, exclude: Iterable[str] = ()) -> None:
     """``instance.full_clean(exclude=exclude, validate_constraints=False)``, faster."""
     excluded = set(exclude)
@@ -98,9 +139,13 @@ def full_clean(instance: models.Model, *, exclude: Iterable[str] = ()) -> None:
         if quick is not None and quick(raw):
             continue
         try:
-            setattr(instance, field.attname, field.clean(raw, instance))
+            cleaned = field.clean(raw, instance)
         except ValidationError as error:
             errors[field.name] = error.error_list
+            continue
+        setattr(instance, field.attname, cleaned)
+        if isinstance(quick, _Accepted):
+            quick.remember(raw, cleaned)
     if type(instance).clean is not models.Model.clean:
         try:
             instance.clean()

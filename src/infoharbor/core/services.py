@@ -7,6 +7,7 @@ through here; nothing else saves an Entry.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 import json
 import unicodedata
@@ -427,16 +428,18 @@ def create_entries(
         raise ValidationError({"kind": [_("Unknown kind of entry.")]}) from None
     if not permissions.can_create_in(actor, organization.pk):
         raise _deny(_("Only editors of this organization can create its entries."))
+    # What the entries share, set once: copying an instance costs a third of building one.
+    template = Entry(
+        kind=kind,
+        organization=organization,
+        author=origin.user,
+        provenance=provenance,
+        is_demo=is_demo,
+    )
     entries: list[Entry] = []
     for item in batch:
-        entry = Entry(
-            kind=kind,
-            organization=organization,
-            author=origin.user,
-            provenance=provenance,
-            provenance_note=item.provenance_note,
-            is_demo=is_demo,
-        )
+        entry = copy.copy(template)
+        entry.provenance_note = item.provenance_note
         _apply(entry, item.data)
         entries.append(entry)
     related = _related_errors(entries)

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -26,12 +27,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Q, Value, When
 
 from infoharbor.accounts.choices import Role
-from infoharbor.core import audit, bulk, services
+from infoharbor.core import audit, bulk, fastclean, services
 from infoharbor.core.choices import BodyFormat, Provenance
 from infoharbor.core.languages import content_language
 from infoharbor.core.models import Entry, Language, Sector
@@ -41,6 +41,7 @@ from infoharbor.ingest import identity, queries
 from infoharbor.ingest.feeds import FeedItem
 from infoharbor.ingest.models import IngestedItem, Source
 from infoharbor.text import langid
+from infoharbor.text.scripts import letter_counts
 
 TITLE_MAX = 300
 # The conditions of the partial unique indexes on the keys (IngestedItem.Meta): a query
@@ -48,7 +49,6 @@ TITLE_MAX = 300
 _GUID_SET = ~Q(guid_key="")
 _URL_SET = ~Q(url_key="")
 SUMMARY_MAX = 600
-_validate_url = URLValidator(schemes=["http", "https"])
 
 
 class ItemResult(StrEnum):
@@ -104,6 +104,8 @@ def _language(item: FeedItem, context: SourceContext, text: str) -> Language:
     known = context.languages
     declared = content_language(item.language) if item.language else ""
     if declared in known:
+        if _script(text) in {None, "Latin"}:
+            return known[declared]  # what detection would conclude: only a script outweighs
         detection = langid.detect(text)
         # Feeds often declare the CMS's default ("en-us") over Thai or Chinese text; a
         # script of one language (or Han, told apart by character counts) outweighs it.
@@ -117,6 +119,12 @@ def _language(item: FeedItem, context: SourceContext, text: str) -> Language:
         return known[declared]
     code = langid.detect_or(text, context.source.language_id)
     return known.get(code or "", context.source.language)
+
+
+def _script(text: str) -> str | None:
+    """The dominant script of the text's letters, as ``langid.detect`` reads it."""
+    counts = letter_counts(unicodedata.normalize("NFC", text[: langid.MAX_CHARS]))
+    return counts.most_common(1)[0][0] if counts else None
 
 
 def _published(item: FeedItem, now: dt.datetime) -> dt.datetime | None:
@@ -137,11 +145,9 @@ def entry_data(item: FeedItem, context: SourceContext) -> services.EntryData:
         body = item.summary if len(summary_text) > SUMMARY_MAX else ""
         summary = _shortened(summary_text, SUMMARY_MAX)
     link = identity.canonical_url(item.link) if item.link else ""
-    try:
-        _validate_url(link)
-    except ValidationError:
-        link = ""
-    if len(link) > 1000:
+    # An http(s) address (canonical_url) the entry's field takes as it is, else none; the
+    # verdict is kept for the entry's own checks.
+    if link and not fastclean.accepts(Entry, "source_url", link):
         link = ""
     title = _shortened(item.title or text, TITLE_MAX)
     language = _language(item, context, f"{item.title}\n{text}")
