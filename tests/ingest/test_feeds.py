@@ -70,6 +70,10 @@ class TestFormats:
             assert feed.items[0].link == "https://news.example.org/news/a.html"
         assert first.items[0].summary == "<p>Plain.</p>"
         assert 'href="https://news.example.org/feeds/more.html"' in second.items[0].summary
+        # The same document in UTF-16: its bytes do not show the attribute, it is resolved.
+        utf16 = with_image.decode().replace("utf-8", "utf-16").encode("utf-16")
+        third = parse_feed(utf16, url=url)
+        assert 'href="https://news.example.org/feeds/more.html"' in third.items[0].summary
 
     def test_atom_with_languages_and_full_text(self) -> None:
         feed = parse_feed(

@@ -144,11 +144,13 @@ def parse_feed(
     except UnsafeXml as error:
         raise FeedRejected("unsafe_xml", error.message) from None
     response_headers = {key.lower(): value for key, value in (headers or {}).items()}
-    if _RELATIVE_CANDIDATES.search(data):
-        # The base for relative addresses in the items' HTML and for xml:base. Given only
-        # where the document has an address attribute or an xml:base: feedparser then works
-        # out the base of every element, a third of its time on a feed of plain items. The
-        # items' and the feed's own links are resolved against ``url`` here either way.
+    # Relative addresses in the items' HTML are resolved against the document's address
+    # (and xml:base) only where the document has an address attribute or an xml:base:
+    # otherwise there is none to resolve, and feedparser would still work out the base of
+    # every element and re-read every fragment's HTML, half its time on a feed of plain
+    # items. The items' and the feed's own links are resolved against ``url`` here anyway.
+    relative = _may_hold_relative_addresses(data)
+    if relative:
         response_headers["content-location"] = url
     if content_type:
         response_headers["content-type"] = content_type
@@ -158,7 +160,7 @@ def parse_feed(
     result = feedparser.parse(
         io.BytesIO(data),
         response_headers=response_headers,
-        resolve_relative_uris=True,
+        resolve_relative_uris=relative,
         sanitize_html=False,
     )
     notes = [] if check.well_formed else [check.problem]
@@ -181,6 +183,17 @@ def parse_feed(
         items=items,
         notes=tuple(dict.fromkeys(note for note in notes if note)),
     )
+
+
+def _may_hold_relative_addresses(data: bytes) -> bool:
+    """False only where certain: an ASCII-compatible document (its markup readable as
+    bytes) with no xml:base and no address attribute, written plainly or escaped."""
+    head = data[:4]
+    if head.startswith((b"\xfe\xff", b"\xff\xfe")) or b"\x00" in head:
+        return True  # UTF-16 or UTF-32: the attributes' names are not these bytes
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] != b"<":
+        return True  # another encoding (EBCDIC), or not XML at all
+    return _RELATIVE_CANDIDATES.search(data) is not None
 
 
 # --- feedparser's entries ------------------------------------------------------------------
