@@ -408,6 +408,9 @@ def main() -> None:
         from infoharbor.search import concepts
 
         concepts.lexicon()  # likewise the search concepts' lexicon, built once per process
+        from infoharbor.text import langid
+
+        langid.detect("中文")  # and language detection's Chinese character tables
         from django.conf import settings
 
         if args.batch_size is not None:

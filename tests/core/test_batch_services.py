@@ -265,3 +265,114 @@ def test_batch_hooks_run_once_per_batch_and_entry_hooks_once_per_entry(
         services._after_commit_hooks.remove(entry_hook)
     assert seen_batches == [("created", 4), ("published", 3)]
     assert sorted(seen_entries) == ["created"] * 4 + ["published"] * 3
+
+
+def test_bad_values_get_the_messages_of_full_clean(org: Organization) -> None:
+    # Given values every check of the model refuses, on entries of one batch
+    too_long = data(1, title="x" * 301)
+    bad_choice = data(2, license="not-a-license", visibility="everyone")
+    bad_address = data(3, source_url="https://exa mple.org/ space")
+    long_address = data(4, source_url="https://example.org/" + "a" * 1000)
+    long_region = data(5, region="r" * 201)
+    wrong = [too_long, bad_choice, bad_address, long_address, long_region]
+
+    results = batched(org, [services.NewEntry(data=d, details={}) for d in wrong])
+    [long_note] = batched(org, [services.NewEntry(data=data(6), details={},
+                                                  provenance_note="n" * 301)])  # fmt: skip
+    assert isinstance(long_note, ValidationError)
+    assert set(long_note.message_dict) == {"provenance_note"}
+
+    # Then each fails alone, with the very messages create_entry gives
+    for entry_data, result in zip(wrong, results, strict=True):
+        with pytest.raises(ValidationError) as one:
+            services.create_entry(
+                actor=admin_of(org), origin=ORIGIN, organization=org, kind="information.news",
+                data=entry_data, details={},
+            )  # fmt: skip
+        assert isinstance(result, ValidationError)
+        assert result.message_dict == one.value.message_dict
+    assert set(results[1].message_dict) == {"license", "visibility"}
+    assert Entry.objects.count() == 0
+
+
+def test_an_address_is_refused_after_a_good_one_was_accepted(org: Organization) -> None:
+    # The verdicts of good addresses are kept; a bad one is never taken for one of them.
+    good, bad = data(1), data(2, source_url="https://example.org/a b")
+    results = batched(org, [services.NewEntry(data=good, details={}),
+                            services.NewEntry(data=bad, details={})])  # fmt: skip
+    assert isinstance(results[0], Entry)
+    assert isinstance(results[1], ValidationError)
+    assert set(results[1].message_dict) == {"source_url"}
+
+
+def test_shared_details_are_checked_once_and_stored_for_each(org: Organization) -> None:
+    # Given entries that share their details, and one whose details are wrong
+    batch = new_entries(5)
+    for item in batch:
+        item.details = {"notice_type": "notice"}
+    batch[3].details = {"notice_type": "no-such-type"}
+
+    results = batched(org, batch)
+
+    # Then every valid entry has its own details row, and the wrong one its message
+    assert [isinstance(result, Entry) for result in results] == [True, True, True, False, True]
+    assert isinstance(results[3], ValidationError)
+    assert set(results[3].message_dict) == {"details.notice_type"}
+    stored = News.objects.filter(entry__in=[r for r in results if isinstance(r, Entry)])
+    assert sorted(stored.values_list("notice_type", flat=True)) == ["notice"] * 4
+
+
+def test_details_of_any_type_are_checked_and_stored(org: Organization) -> None:
+    # Dataset details carry dates and lists: values JSON does not hold as they are
+    # are checked each time, and stored through their fields.
+    start = dt.date(2024, 1, 1)
+    batch = [
+        services.NewEntry(
+            data=data(n),
+            details={"temporal_start": start, "formats": ["CSV"], "identifier": f"ds-{n}"},
+        )
+        for n in range(2)
+    ]
+    batch.append(services.NewEntry(data=data(3), details={"temporal_start": "not a date"}))
+
+    results = services.create_entries(
+        actor=admin_of(org), origin=ORIGIN, organization=org, kind="information.dataset",
+        batch=batch, provenance=Provenance.INGESTED,
+    )  # fmt: skip
+
+    from infoharbor.information.models import Dataset
+
+    assert isinstance(results[2], ValidationError)
+    assert "details.temporal_start" in results[2].message_dict
+    stored = Dataset.objects.order_by("identifier")
+    assert [(d.identifier, d.temporal_start, d.formats) for d in stored] == [
+        ("ds-0", start, ["CSV"]),
+        ("ds-1", start, ["CSV"]),
+    ]
+
+
+def test_a_batch_that_fails_in_the_database_leaves_nothing(
+    org: Organization, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Given a batch whose audit rows cannot be written (the last of its inserts)
+    from django.db import IntegrityError, transaction
+
+    from infoharbor.core import bulk
+
+    real_insert = bulk.insert
+
+    def failing(model: Any, *args: Any, **kwargs: Any) -> Any:
+        if model is AuditEvent:
+            raise IntegrityError("simulated")
+        return real_insert(model, *args, **kwargs)
+
+    monkeypatch.setattr(bulk, "insert", failing)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        batched(org, new_entries(3))
+
+    # Then none of its rows stayed: entries, details, links, outbox
+    assert Entry.objects.count() == 0
+    assert News.objects.count() == 0
+    assert Entry.tags.through.objects.count() == 0
+    assert Entry.sectors.through.objects.count() == 0
+    assert PendingIndex.objects.count() == 0

@@ -50,6 +50,31 @@ class TestFormats:
         assert english.link == "https://news.example.go.th/en/2025/11/border-market#top"
         assert 'href="https://news.example.go.th/en/markets/"' in english.summary
 
+    def test_links_resolve_whether_or_not_the_items_hold_addresses(self) -> None:
+        # A feed of plain items is read without a base for its HTML; its links still resolve.
+        plain = (
+            b'<?xml version="1.0" encoding="utf-8"?><rss version="2.0"><channel>'
+            b"<title>T</title><link>/news/</link><item><title>A</title>"
+            b"<link>/news/a.html</link><description>&lt;p&gt;Plain.&lt;/p&gt;</description>"
+            b"</item></channel></rss>"
+        )
+        with_image = plain.replace(
+            b"&lt;p&gt;Plain.", b"&lt;p&gt;&lt;a HREF=&quot;more.html&quot;&gt;More&lt;/a&gt;"
+        )
+        url = "https://news.example.org/feeds/rss.xml"
+
+        first, second = parse_feed(plain, url=url), parse_feed(with_image, url=url)
+
+        for feed in (first, second):
+            assert feed.link == "https://news.example.org/news/"
+            assert feed.items[0].link == "https://news.example.org/news/a.html"
+        assert first.items[0].summary == "<p>Plain.</p>"
+        assert 'href="https://news.example.org/feeds/more.html"' in second.items[0].summary
+        # The same document in UTF-16: its bytes do not show the attribute, it is resolved.
+        utf16 = with_image.decode().replace("utf-8", "utf-16").encode("utf-16")
+        third = parse_feed(utf16, url=url)
+        assert 'href="https://news.example.org/feeds/more.html"' in third.items[0].summary
+
     def test_atom_with_languages_and_full_text(self) -> None:
         feed = parse_feed(
             fixture("harbor-agency-atom.xml"), url="https://agency.example.go.id/feed.atom"

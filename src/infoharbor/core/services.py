@@ -7,19 +7,23 @@ through here; nothing else saves an Entry.
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
+import json
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
+from functools import cache
+from operator import attrgetter
 from typing import Any
 
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.db import models, transaction
+from django.db import models, router, transaction
 from django.forms.models import model_to_dict
 from django.utils import timezone
 from django.utils.translation import gettext as _
 
-from infoharbor.core import audit, kinds, permissions, richtext
+from infoharbor.core import audit, bulk, fastclean, kinds, permissions, richtext
 from infoharbor.core.choices import BodyFormat, EntryStatus, License, Provenance, Visibility
 from infoharbor.core.models import (
     AuditEvent,
@@ -198,11 +202,11 @@ def _validate(
     try:
         # The model's own checks too, so every error is reported at once; the fields already
         # found wrong are left out (and the constraints, which would only repeat them).
-        related = ["language", "country"] if in_batch else []
-        entry.full_clean(
-            exclude=["organization", "author", "kind", "body_html", *related, *errors],
-            validate_constraints=not errors and not in_batch,
-        )
+        exclude = ["organization", "author", "kind", "body_html", *errors]
+        if in_batch:
+            fastclean.full_clean(entry, exclude=[*exclude, "language", "country"])
+        else:
+            entry.full_clean(exclude=exclude, validate_constraints=not errors)
     except ValidationError as error:
         for name, messages in error.message_dict.items():
             errors.setdefault(name, []).extend(messages)
@@ -413,6 +417,10 @@ def create_entries(
     Returns, in order, each entry, or the error that kept it out (the others are written
     all the same). An unknown kind or a missing right to create refuses the whole batch,
     as it would each entry.
+
+    The values are checked as :func:`create_entry` checks them (the same messages), with
+    plain comparisons where that is certain (``fastclean``), the kind's details form once
+    per distinct details, and the rows written as prepared values (``bulk.insert``).
     """
     try:
         entry_kind = kinds.get(kind)
@@ -420,21 +428,24 @@ def create_entries(
         raise ValidationError({"kind": [_("Unknown kind of entry.")]}) from None
     if not permissions.can_create_in(actor, organization.pk):
         raise _deny(_("Only editors of this organization can create its entries."))
+    # What the entries share, set once: copying an instance costs a third of building one.
+    template = Entry(
+        kind=kind,
+        organization=organization,
+        author=origin.user,
+        provenance=provenance,
+        is_demo=is_demo,
+    )
     entries: list[Entry] = []
     for item in batch:
-        entry = Entry(
-            kind=kind,
-            organization=organization,
-            author=origin.user,
-            provenance=provenance,
-            provenance_note=item.provenance_note,
-            is_demo=is_demo,
-        )
+        entry = copy.copy(template)
+        entry.provenance_note = item.provenance_note
         _apply(entry, item.data)
         entries.append(entry)
     related = _related_errors(entries)
     results: list[Entry | BatchFailure] = []
-    details_objects: dict[int, models.Model] = {}
+    details_rows: dict[int, tuple[Any, ...]] = {}
+    checked_details: dict[str, tuple[Any, ...] | ValidationError] = {}
     for number, (entry, item) in enumerate(zip(entries, batch, strict=True)):
         errors: dict[str, list[str]] = dict(related.get(number, {}))
         try:
@@ -442,9 +453,7 @@ def create_entries(
         except ValidationError as error:
             errors.update(error.message_dict)
         try:
-            details_objects[number] = _details_object(
-                entry_kind, _complete_details(entry, item.details)
-            )
+            details_rows[number] = _details_row(entry_kind, entry, item.details, checked_details)
         except ValidationError as error:
             errors.update(error.message_dict)
         if errors:
@@ -469,35 +478,33 @@ def create_entries(
             entry.status = EntryStatus.PUBLISHED
             entry.published_at = min(when, now) if when is not None else now
             published.append(entry)
-    Entry.objects.bulk_create(created)
+    _insert_entries(created)
     tags = {n: _normalize_tags(batch[n].data.tags) for n in valid}
     wanted = sorted({slug for slugs in tags.values() for slug in slugs})
-    by_slug = {tag.slug: tag for tag in Tag.objects.filter(slug__in=wanted)}
+    by_slug = dict(Tag.objects.filter(slug__in=wanted).values_list("slug", "pk"))
     missing = [slug for slug in wanted if slug not in by_slug]
     if missing:
         Tag.objects.bulk_create([Tag(slug=slug) for slug in missing], ignore_conflicts=True)
-        by_slug.update((tag.slug, tag) for tag in Tag.objects.filter(slug__in=missing))
-    sector_link, tag_link = Entry.sectors.through, Entry.tags.through
-    sector_link.objects.bulk_create(
+        by_slug.update(Tag.objects.filter(slug__in=missing).values_list("slug", "pk"))
+    bulk.insert(
+        Entry.sectors.through,
+        ("entry_id", "sector_id"),
         [
-            sector_link(entry_id=entries[n].pk, sector_id=sector_id)
+            (entries[n].pk, sector_id)
             for n in valid
             for sector_id in dict.fromkeys(sector.pk for sector in batch[n].data.sectors)
-        ]
+        ],
     )
-    tag_link.objects.bulk_create(
-        [
-            tag_link(entry_id=entries[n].pk, tag_id=by_slug[slug].pk)
-            for n in valid
-            for slug in tags[n]
-        ]
+    bulk.insert(
+        Entry.tags.through,
+        ("entry_id", "tag_id"),
+        [(entries[n].pk, by_slug[slug]) for n in valid for slug in tags[n]],
     )
-    objects = []
-    for n in valid:
-        obj = details_objects[n]
-        obj.entry = entries[n]  # type: ignore[attr-defined]
-        objects.append(obj)
-    entry_kind.model._default_manager.bulk_create(objects)
+    bulk.insert(
+        entry_kind.model,
+        _details_columns(entry_kind.model),
+        [(entries[n].pk, *details_rows[n]) for n in valid],
+    )
     events = []
     for n, before in zip(valid, create_snapshots, strict=True):
         entry, data = entries[n], batch[n].data
@@ -507,22 +514,90 @@ def create_entries(
         }
         changes = {"kind": [None, kind], **audit.diff({}, {**before, **relations})}
         events.append(
-            audit.event(origin, "entry.create", entry, organization=organization, changes=changes)
+            audit.event_row(
+                origin, "entry.create", entry, at=now, organization=organization, changes=changes
+            )
         )
         if batch[n].publish:
             events.append(
-                audit.event(
+                audit.event_row(
                     origin,
                     "entry.publish",
                     entry,
+                    at=now,
                     organization=organization,
                     changes={"status": [EntryStatus.DRAFT, EntryStatus.PUBLISHED]},
                 )
             )
-    AuditEvent.objects.bulk_create(events)
+    bulk.insert(AuditEvent, audit.EVENT_COLUMNS, events)
     _after_commit_all("created", [entry.pk for entry in created])
     _after_commit_all(EntryStatus.PUBLISHED, [entry.pk for entry in published])
     return results
+
+
+@cache
+def _entry_columns() -> tuple[str, ...]:
+    return tuple(field.attname for field in Entry._meta.concrete_fields if not field.primary_key)
+
+
+def _insert_entries(entries: list[Entry]) -> None:
+    """The entries' rows at once; each entry gets its primary key, as ``bulk_create`` does."""
+    columns = _entry_columns()
+    row = attrgetter(*columns)
+    keys = bulk.insert(Entry, columns, [row(entry) for entry in entries], returning=True)
+    alias = router.db_for_write(Entry)
+    for entry, key in zip(entries, keys, strict=True):
+        entry.pk = key
+        entry._state.adding = False
+        entry._state.db = alias
+
+
+@cache
+def _details_fields(model: type[models.Model]) -> tuple[models.Field[Any, Any], ...]:
+    """A kind's detail fields but the link to the entry (its primary key, ``kinds``)."""
+    return tuple(
+        field
+        for field in model._meta.concrete_fields
+        if field.name != "entry" and not field.primary_key
+    )
+
+
+def _details_columns(model: type[models.Model]) -> tuple[str, ...]:
+    link = model._meta.get_field("entry").attname  # type: ignore[union-attr]
+    return (link, *(field.attname for field in _details_fields(model)))
+
+
+def _details_key(details: Mapping[str, Any]) -> str | None:
+    """The same text for the same details; None for values JSON does not hold as they are
+    (those are checked each time)."""
+    try:
+        return json.dumps(details, sort_keys=True, ensure_ascii=False)
+    except (TypeError, ValueError):
+        return None
+
+
+def _details_row(
+    kind: kinds.EntryKind,
+    entry: Entry,
+    details: Mapping[str, Any],
+    checked: dict[str, tuple[Any, ...] | ValidationError],
+) -> tuple[Any, ...]:
+    """The values of a new entry's details row (:func:`_details_fields`), or the form's
+    ValidationError. The form's verdict depends only on the details, so a batch whose
+    entries share their details (a source's defaults) runs the form once."""
+    key = _details_key(details)
+    found = checked.get(key) if key is not None else None
+    if found is None:
+        try:
+            obj = _details_object(kind, _complete_details(entry, details))
+            found = tuple(field.pre_save(obj, True) for field in _details_fields(kind.model))
+        except ValidationError as error:
+            found = error
+        if key is not None:
+            checked[key] = found
+    if isinstance(found, ValidationError):
+        raise ValidationError(found.message_dict)
+    return found
 
 
 @transaction.atomic

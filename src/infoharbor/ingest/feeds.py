@@ -20,6 +20,7 @@ import re
 import time
 from collections.abc import Mapping
 from dataclasses import dataclass, field
+from functools import cached_property
 from typing import Any
 from urllib.parse import urljoin, urlsplit
 
@@ -59,9 +60,10 @@ class FeedItem:
     details: Mapping[str, Any] = field(default_factory=dict)
     license: str = ""
 
-    @property
+    @cached_property
     def text(self) -> str:
-        """The item's readable text, for language detection and the content hash."""
+        """The item's readable text, for language detection and the content hash (read
+        once: the keys, the language and the entry's fields all need it)."""
         return plain_text(self.content or self.summary)
 
 
@@ -75,6 +77,13 @@ class Feed:
     notes: tuple[str, ...] = ()  # how the document was read leniently, if it was
 
 
+# What feedparser resolves against the document's address: xml:base, and the address
+# attributes of HTML (its RelativeURIResolver's list), written plainly or escaped.
+_RELATIVE_CANDIDATES = re.compile(
+    rb"xml:base|\b(?:href|src|cite|background|action|longdesc|usemap|codebase|classid|data"
+    rb"|profile|poster)\s*=",
+    re.IGNORECASE,
+)
 # An RSS <item> or an Atom <entry>, unprefixed, from its start tag to its end tag.
 _RAW_ITEM = re.compile(rb"<(item|entry)(?:\s[^>]*)?>.*?</\1\s*>", re.DOTALL)
 # Markup that could hide or fake an item's tags: then the document is not split.
@@ -135,15 +144,24 @@ def parse_feed(
     except UnsafeXml as error:
         raise FeedRejected("unsafe_xml", error.message) from None
     response_headers = {key.lower(): value for key, value in (headers or {}).items()}
-    response_headers["content-location"] = url
+    # Relative addresses in the items' HTML are resolved against the document's address
+    # (and xml:base) only where the document has an address attribute or an xml:base:
+    # otherwise there is none to resolve, and feedparser would still work out the base of
+    # every element and re-read every fragment's HTML, half its time on a feed of plain
+    # items. The items' and the feed's own links are resolved against ``url`` here anyway.
+    relative = _may_hold_relative_addresses(data)
+    if relative:
+        response_headers["content-location"] = url
     if content_type:
         response_headers["content-type"] = content_type
     # A stream, never a string: feedparser takes a string for a file name or an address.
+    # Its own sanitizer is off: every fragment kept is sanitized here (``_html``, ``_text``)
+    # with the core's, which is stricter and costs a fifth of feedparser's.
     result = feedparser.parse(
         io.BytesIO(data),
         response_headers=response_headers,
-        resolve_relative_uris=True,
-        sanitize_html=True,
+        resolve_relative_uris=relative,
+        sanitize_html=False,
     )
     notes = [] if check.well_formed else [check.problem]
     if result.get("bozo") and result.get("bozo_exception") is not None:
@@ -154,7 +172,7 @@ def parse_feed(
     if not version and not entries:
         reason = "; ".join(note for note in notes if note) or "no feed elements found"
         raise FeedRejected("not_a_feed", f"This is not an RSS or Atom feed ({reason}).")
-    base = _http(feed.get("link", "")) or url
+    base = _http(feed.get("link", ""), url) or url
     language = str(feed.get("language", "") or "")
     items = tuple(_feed_item(entry, base=url, feed_language=language) for entry in entries)
     return Feed(
@@ -165,6 +183,17 @@ def parse_feed(
         items=items,
         notes=tuple(dict.fromkeys(note for note in notes if note)),
     )
+
+
+def _may_hold_relative_addresses(data: bytes) -> bool:
+    """False only where certain: an ASCII-compatible document (its markup readable as
+    bytes) with no xml:base and no address attribute, written plainly or escaped."""
+    head = data[:4]
+    if head.startswith((b"\xfe\xff", b"\xff\xfe")) or b"\x00" in head:
+        return True  # UTF-16 or UTF-32: the attributes' names are not these bytes
+    if data.lstrip(b"\xef\xbb\xbf \t\r\n")[:1] != b"<":
+        return True  # another encoding (EBCDIC), or not XML at all
+    return _RELATIVE_CANDIDATES.search(data) is not None
 
 
 # --- feedparser's entries ------------------------------------------------------------------

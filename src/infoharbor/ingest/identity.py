@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import unicodedata
+from functools import lru_cache
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 # Query parameters that say who sent the reader, never which page it is.
@@ -49,8 +50,12 @@ def _digest(text: str) -> str:
     return hashlib.sha256(text.encode("utf-8", errors="surrogatepass")).hexdigest()
 
 
+@lru_cache(maxsize=1024)
 def canonical_url(url: str) -> str:
-    """``url`` in the form used to compare items; empty when it is not an http(s) address."""
+    """``url`` in the form used to compare items; empty when it is not an http(s) address.
+
+    Kept for the last addresses: an item's link is asked for its key, its entry's source
+    address and its row, one after the other."""
     try:
         parts = urlsplit(url.strip())
         port = parts.port

@@ -19,6 +19,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import unicodedata
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from enum import StrEnum
@@ -26,12 +27,11 @@ from typing import Any
 
 from django.conf import settings
 from django.core.exceptions import PermissionDenied, ValidationError
-from django.core.validators import URLValidator
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Q, Value, When
 
 from infoharbor.accounts.choices import Role
-from infoharbor.core import audit, services
+from infoharbor.core import audit, bulk, fastclean, services
 from infoharbor.core.choices import BodyFormat, Provenance
 from infoharbor.core.languages import content_language
 from infoharbor.core.models import Entry, Language, Sector
@@ -41,6 +41,7 @@ from infoharbor.ingest import identity, queries
 from infoharbor.ingest.feeds import FeedItem
 from infoharbor.ingest.models import IngestedItem, Source
 from infoharbor.text import langid
+from infoharbor.text.scripts import letter_counts
 
 TITLE_MAX = 300
 # The conditions of the partial unique indexes on the keys (IngestedItem.Meta): a query
@@ -48,7 +49,6 @@ TITLE_MAX = 300
 _GUID_SET = ~Q(guid_key="")
 _URL_SET = ~Q(url_key="")
 SUMMARY_MAX = 600
-_validate_url = URLValidator(schemes=["http", "https"])
 
 
 class ItemResult(StrEnum):
@@ -104,6 +104,8 @@ def _language(item: FeedItem, context: SourceContext, text: str) -> Language:
     known = context.languages
     declared = content_language(item.language) if item.language else ""
     if declared in known:
+        if _script(text) in {None, "Latin"}:
+            return known[declared]  # what detection would conclude: only a script outweighs
         detection = langid.detect(text)
         # Feeds often declare the CMS's default ("en-us") over Thai or Chinese text; a
         # script of one language (or Han, told apart by character counts) outweighs it.
@@ -119,6 +121,12 @@ def _language(item: FeedItem, context: SourceContext, text: str) -> Language:
     return known.get(code or "", context.source.language)
 
 
+def _script(text: str) -> str | None:
+    """The dominant script of the text's letters, as ``langid.detect`` reads it."""
+    counts = letter_counts(unicodedata.normalize("NFC", text[: langid.MAX_CHARS]))
+    return counts.most_common(1)[0][0] if counts else None
+
+
 def _published(item: FeedItem, now: dt.datetime) -> dt.datetime | None:
     when = item.published or item.updated
     return min(when, now) if when is not None else None
@@ -132,16 +140,14 @@ def entry_data(item: FeedItem, context: SourceContext) -> services.EntryData:
         body = item.content
         summary = _shortened(plain_text(item.summary), SUMMARY_MAX) if item.summary else ""
     else:
-        summary_text = plain_text(item.summary)
+        summary_text = text  # the summary's text: there is no content
         # A short description is the summary; a long one is the body, shortened as summary.
         body = item.summary if len(summary_text) > SUMMARY_MAX else ""
         summary = _shortened(summary_text, SUMMARY_MAX)
     link = identity.canonical_url(item.link) if item.link else ""
-    try:
-        _validate_url(link)
-    except ValidationError:
-        link = ""
-    if len(link) > 1000:
+    # An http(s) address (canonical_url) the entry's field takes as it is, else none; the
+    # verdict is kept for the entry's own checks.
+    if link and not fastclean.accepts(Entry, "source_url", link):
         link = ""
     title = _shortened(item.title or text, TITLE_MAX)
     language = _language(item, context, f"{item.title}\n{text}")
@@ -412,13 +418,13 @@ def _create_batch(
                 provenance=Provenance.INGESTED,
             )
             rows = [
-                _item_row(item, context, result, item_keys, batch_item.published_at)
+                _item_values(item, context, result.pk, item_keys, batch_item.published_at)
                 for item, item_keys, batch_item, result in zip(
                     items, keys, batch, results, strict=True
                 )
                 if not isinstance(result, ValidationError | PermissionDenied)
             ]
-            IngestedItem.objects.bulk_create(rows)
+            bulk.insert(IngestedItem, ITEM_COLUMNS, rows)
     except IntegrityError:
         return [None] * len(items)
     except (ValidationError, PermissionDenied) as error:
@@ -436,6 +442,50 @@ def _create_batch(
     return outcomes
 
 
+# The columns of :func:`_item_values`, for ``bulk.insert`` (attribute names).
+ITEM_COLUMNS = (
+    "entry_id",
+    "source_id",
+    "guid",
+    "guid_key",
+    "canonical_url",
+    "url_key",
+    "content_hash",
+    "raw_hash",
+    "published_at",
+    "first_seen_at",
+    "changed_at",
+    "delay_seconds",
+)
+
+
+def _item_values(
+    item: FeedItem,
+    context: SourceContext,
+    entry_id: int,
+    keys: Keys,
+    published: dt.datetime | None,
+) -> tuple[Any, ...]:
+    """The item row of a new entry, as values of ``ITEM_COLUMNS``."""
+    delay = None
+    if published is not None and not context.first_harvest:
+        delay = max(0, int((context.now - published).total_seconds()))
+    return (
+        entry_id,
+        context.source.pk,
+        item.guid[:1000],
+        keys.guid,
+        identity.canonical_url(item.link),
+        keys.url,
+        keys.content,
+        keys.raw,
+        published,
+        context.now,
+        None,
+        delay,
+    )
+
+
 def _item_row(
     item: FeedItem,
     context: SourceContext,
@@ -443,22 +493,8 @@ def _item_row(
     keys: Keys,
     published: dt.datetime | None,
 ) -> IngestedItem:
-    delay = None
-    if published is not None and not context.first_harvest:
-        delay = max(0, int((context.now - published).total_seconds()))
-    return IngestedItem(
-        entry=entry,
-        source=context.source,
-        guid=item.guid[:1000],
-        guid_key=keys.guid,
-        canonical_url=identity.canonical_url(item.link),
-        url_key=keys.url,
-        content_hash=keys.content,
-        raw_hash=keys.raw,
-        published_at=published,
-        first_seen_at=context.now,
-        delay_seconds=delay,
-    )
+    values = _item_values(item, context, entry.pk, keys, published)
+    return IngestedItem(**dict(zip(ITEM_COLUMNS, values, strict=True)))
 
 
 def _ingest(item: FeedItem, context: SourceContext, keys: Keys) -> Outcome:
