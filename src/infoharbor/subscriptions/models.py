@@ -6,10 +6,10 @@ filters, exactly as the page's GET parameters), so "save this search" keeps the 
 meaning, and the page itself shows what a subscription matches. A follow stores its target and
 the same parameters derived from it (a follow of an organization is ``organization=12``).
 
-A follow of a story cluster keeps the cluster's id in ``target`` without a foreign key: the
-``stories`` app is not part of this release yet. Entries do not carry their clusters in the
-index documents yet either, so such a follow matches nothing until the stories app passes
-them to matching (``outbox.match_entry``'s ``stories``).
+A follow of a story cluster keeps the cluster's id in ``target`` without a foreign key (a
+story is never deleted, and the follow is checked when it is made). Entries join their story
+after publication, so its followers are matched when the stories app reports the entries it
+assigned (``outbox._stories_assigned``), not at publication.
 """
 
 from __future__ import annotations
