@@ -45,6 +45,7 @@ OPERATIONS = {
     ("patch", "/api/v1/subscriptions/{subscription_id}"): "update_subscription",
     ("delete", "/api/v1/subscriptions/{subscription_id}"): "delete_subscription",
     ("post", "/api/v1/subscriptions/{subscription_id}/feed-address"): "rotate_feed_address",
+    ("get", "/api/v1/subscriptions/{subscription_id}/deliveries"): "list_deliveries",
     ("get", "/api/v1/webhooks"): "list_webhooks",
     ("post", "/api/v1/webhooks"): "create_webhook",
     ("get", "/api/v1/webhooks/{endpoint_id}"): "get_webhook",

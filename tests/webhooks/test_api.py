@@ -145,3 +145,21 @@ def test_the_list_takes_a_fixed_number_of_queries(
     # for all), whatever the number of endpoints.
     with django_assert_num_queries(5):  # type: ignore[operator]
         assert len(api.get("webhooks", token).json()["items"]) == 6
+
+
+def test_a_subscriptions_deliveries_through_the_api(api: Api, hooked: Hooked) -> None:
+    hooked.publish("Rice export rises")
+    assert sending.send_due().delivered == 1
+    token = issue(hooked.owner)
+
+    response = api.get(f"subscriptions/{hooked.subscription.pk}/deliveries", token, limit=5)
+
+    assert response.status_code == 200, response.content
+    rows = response.json()["items"]
+    assert [(row["channel"], row["state"], row["entries"]) for row in rows] == [
+        ("Webhook", "sent", 1)
+    ]
+    other = issue(factories.make_user("other@example.org"))
+    assert api.get(f"subscriptions/{hooked.subscription.pk}/deliveries", other).status_code == 404
+    too_many = api.get(f"subscriptions/{hooked.subscription.pk}/deliveries", token, limit=500)
+    assert too_many.status_code == 422

@@ -19,7 +19,7 @@ from infoharbor.api.auth import BearerToken, caller, origin, write_auth
 from infoharbor.api.pagination import NAME_KEYSET, PageParams, paginate
 from infoharbor.api.problems import Problem, not_found
 from infoharbor.api.schemas import Text
-from infoharbor.subscriptions import queries, services
+from infoharbor.subscriptions import deliveries, queries, services
 from infoharbor.subscriptions.choices import FollowTarget, Frequency, SubscriptionKind
 from infoharbor.subscriptions.conditions import describe, describe_all
 from infoharbor.subscriptions.feeds import feed_urls
@@ -93,6 +93,24 @@ class SubscriptionOut(Schema):
     )
     created_at: dt.datetime
     updated_at: dt.datetime
+
+
+class DeliveryOut(Schema):
+    at: dt.datetime = Field(description="When it was sent, or made when not sent yet.")
+    channel: str = Field(description="Email or Webhook, in the language of the request.")
+    entries: int = Field(description="How many entries it carries.")
+    state: str = Field(description="sent, pending, retrying or failed.")
+    state_label: str
+    error: str = Field(description="The last error, while not sent.")
+    next_attempt_at: dt.datetime | None = Field(description="When it is tried again.")
+
+
+class DeliveryList(Schema):
+    items: list[DeliveryOut]
+
+
+class DeliveriesParams(Schema):
+    limit: int = Field(10, ge=1, le=50, description="How many, newest first.")
 
 
 class SubscriptionPage(Schema):
@@ -256,3 +274,32 @@ def rotate_feed_address(request: HttpRequest, subscription_id: int) -> Subscript
         user=_user(request), origin=origin(request), subscription=_owned(request, subscription_id)
     )
     return _out(request, subscription)
+
+
+@router.get(
+    "/subscriptions/{subscription_id}/deliveries",
+    response={200: DeliveryList, **ERRORS},
+    summary="A subscription's last deliveries",
+    openapi_extra=READ,
+)
+def list_deliveries(
+    request: HttpRequest, subscription_id: int, params: Query[DeliveriesParams]
+) -> DeliveryList:
+    """What was sent for it, by every channel (email messages and webhook deliveries), newest
+    first: as the "My subscriptions" page shows them."""
+    subscription = _owned(request, subscription_id)
+    found = deliveries.last_deliveries([subscription.pk], params.limit)[subscription.pk]
+    return DeliveryList(
+        items=[
+            DeliveryOut(
+                at=row.at,
+                channel=str(row.channel),
+                entries=row.entries,
+                state=row.state,
+                state_label=str(row.state_label),
+                error=row.error,
+                next_attempt_at=row.next_attempt_at,
+            )
+            for row in found
+        ]
+    )
